@@ -1,0 +1,74 @@
+package dev.csmpipeline.model;
+
+import java.time.Instant;
+
+/**
+ * One lifecycle event on {@link Topics#EVENTS}, keyed by job id. Fields not relevant to the type are null.
+ *
+ * @param jobId      the job
+ * @param type       what happened
+ * @param at         when it happened (producer clock)
+ * @param workerId   the worker that emitted it (STARTED, PROGRESS, terminal events from workers)
+ * @param framesDone audio frames generated so far (PROGRESS) or in all (SUCCEEDED)
+ * @param framesMax  the frame cap of the request (ACCEPTED, STARTED)
+ * @param model      name of the model bundle that ran, e.g. {@code tiny-random} (STARTED, SUCCEEDED)
+ * @param device     execution device of the worker, e.g. {@code cpu} or {@code cuda:0} (STARTED)
+ * @param result     where the audio lies (SUCCEEDED)
+ * @param error      why it failed (FAILED, CANCELLED with a reason)
+ * @param info       request summary (ACCEPTED)
+ * @param narration  the segment's place, on every event of a narration segment
+ */
+public record JobEvent(
+        String jobId,
+        EventType type,
+        Instant at,
+        String workerId,
+        Integer framesDone,
+        Integer framesMax,
+        String model,
+        String device,
+        AudioResult result,
+        JobError error,
+        JobInfo info,
+        NarrationRef narration) {
+
+    public static JobEvent accepted(SynthesisRequest request, Instant at) {
+        return new JobEvent(request.jobId(), EventType.ACCEPTED, at, null, null, request.maxFrames(), null, null,
+                null, null, JobInfo.of(request), request.narration());
+    }
+
+    public static JobEvent cancelRequested(String jobId, NarrationRef narration, Instant at) {
+        return new JobEvent(jobId, EventType.CANCEL_REQUESTED, at, null, null, null, null, null, null, null, null,
+                narration);
+    }
+
+    public static JobEvent started(SynthesisRequest request, String workerId, String model, String device, Instant at) {
+        return new JobEvent(request.jobId(), EventType.STARTED, at, workerId, 0, request.maxFrames(), model, device,
+                null, null, null, request.narration());
+    }
+
+    public static JobEvent progress(SynthesisRequest request, String workerId, int framesDone, Instant at) {
+        return new JobEvent(request.jobId(), EventType.PROGRESS, at, workerId, framesDone, null, null, null, null,
+                null, null, request.narration());
+    }
+
+    public static JobEvent succeeded(SynthesisRequest request, String workerId, String model, AudioResult result,
+                                     Instant at) {
+        return new JobEvent(request.jobId(), EventType.SUCCEEDED, at, workerId, result.frames(), null, model, null,
+                result, null, null, request.narration());
+    }
+
+    public static JobEvent failed(String jobId, NarrationRef narration, String workerId, JobError error, Instant at) {
+        return new JobEvent(jobId, EventType.FAILED, at, workerId, null, null, null, null, null, error, null,
+                narration);
+    }
+
+    public static JobEvent cancelled(String jobId, NarrationRef narration, String workerId, Instant at) {
+        return new JobEvent(jobId, EventType.CANCELLED, at, workerId, null, null, null, null, null, null, null,
+                narration);
+    }
+
+    public static JobEvent expired(String jobId, NarrationRef narration, Instant at) {
+        return new JobEvent(jobId, EventType.EXPIRED, at, null, null, null, null, null, null, null, null, narration);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.csmpipeline.model;
+
+/**
+ * What an ACCEPTED event records about the request, so the status table can answer without the text.
+ *
+ * @param kind             sync, async or narration segment
+ * @param tenant           owner
+ * @param speakerId        CSM speaker
+ * @param maxAudioLengthMs cap on audio length
+ * @param textChars        length of the text in characters
+ */
+public record JobInfo(JobKind kind, String tenant, Integer speakerId, Integer maxAudioLengthMs, Integer textChars) {
+
+    public static JobInfo of(SynthesisRequest request) {
+        return new JobInfo(request.kind(), request.tenant(), request.speakerId(), request.maxAudioLengthMs(),
+                request.text() == null ? null : request.text().length());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.csmpipeline.model;
+
+/** Validation limits of requests, shared by the API (which rejects) and the workers (which re-check). */
+public final class Limits {
+
+    /** Most characters of text in one synthesis job; longer texts go through narration. */
+    public static final int TEXT_MAX_CHARS = 2_000;
+    /** Audio frame length of CSM's Mimi codec: 12.5 frames per second. */
+    public static final int MS_PER_FRAME = 80;
+    /** Shortest allowed {@code max_audio_length_ms}: one frame. */
+    public static final int MAX_AUDIO_LENGTH_MS_MIN = MS_PER_FRAME;
+    /** Longest allowed {@code max_audio_length_ms}: 90 s, 1,125 frames, within CSM's 2,048-position context. */
+    public static final int MAX_AUDIO_LENGTH_MS_MAX = 90_000;
+    /** Default {@code max_audio_length_ms} of the self-hosted CSM server. */
+    public static final int MAX_AUDIO_LENGTH_MS_DEFAULT = 10_000;
+    /** Speaker ids are CSM's conversation roles, written into the prompt as {@code [id]}. */
+    public static final int SPEAKER_ID_MIN = 0;
+    public static final int SPEAKER_ID_MAX = 31;
+    /** Temperature 0 means argmax. */
+    public static final double TEMPERATURE_MIN = 0.0;
+    public static final double TEMPERATURE_MAX = 2.0;
+    /** Top-k 1 means argmax; CSM's audio vocabulary has 2,051 ids per codebook. */
+    public static final int TOP_K_MIN = 1;
+    public static final int TOP_K_MAX = 2_051;
+    /** Tenants and job ids are short printable identifiers. */
+    public static final String TENANT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+    public static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._:-]{0,127}";
+    public static final String DEFAULT_TENANT = "default";
+    /** Largest narration document in UTF-8 bytes. */
+    public static final int NARRATION_MAX_BYTES = 1_048_576;
+    /** Most segments of one narration. */
+    public static final int NARRATION_MAX_SEGMENTS = 20_000;
+    /** Longest pause inserted between narration segments. */
+    public static final int PAUSE_MS_MAX = 5_000;
+    /** Largest WAV carried inline in a sync reply; larger audio travels by claim check through storage. */
+    public static final int INLINE_REPLY_MAX_BYTES = 512 * 1024;
+
+    private Limits() {
+    }
+
+    /** Frames that {@code maxAudioLengthMs} allows: max_audio_length_ms / 80, at least one. */
+    public static int maxFrames(int maxAudioLengthMs) {
+        return Math.max(1, maxAudioLengthMs / MS_PER_FRAME);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.csmpipeline.model;
+
+import java.time.Instant;
+
+/**
+ * One synthesis job as it travels on {@link Topics#REQUESTS} or {@link Topics#REQUESTS_INTERACTIVE}.
+ * Required fields are boxed so that a record missing one is rejected by {@link Validation}, not read as zero.
+ *
+ * @param jobId            unique, unguessable id; also the Kafka key and the storage key
+ * @param kind             sync call, async job or narration segment
+ * @param text             the words to speak
+ * @param speakerId        CSM speaker (conversation role)
+ * @param maxAudioLengthMs cap on the audio length; frames at most max_audio_length_ms / 80
+ * @param sampling         temperature, top-k and seed; null means CSM's defaults
+ * @param format           stored audio container; null means WAV
+ * @param tenant           owner of the job
+ * @param requestedAt      when the API accepted it
+ * @param deadline         for sync calls, when the caller stops waiting; null for none
+ * @param narration        for narration segments, the segment's place; null otherwise
+ */
+public record SynthesisRequest(
+        String jobId,
+        JobKind kind,
+        String text,
+        Integer speakerId,
+        Integer maxAudioLengthMs,
+        Sampling sampling,
+        AudioFormat format,
+        String tenant,
+        Instant requestedAt,
+        Instant deadline,
+        NarrationRef narration) {
+
+    /** Sampling with defaults applied. */
+    public Sampling effectiveSampling() {
+        return sampling == null ? Sampling.defaults() : sampling.withDefaults();
+    }
+
+    /** Maximum number of audio frames this request may produce. */
+    public int maxFrames() {
+        return Limits.maxFrames(maxAudioLengthMs == null ? Limits.MAX_AUDIO_LENGTH_MS_DEFAULT : maxAudioLengthMs);
+    }
+
+    /** True once a sync caller has stopped waiting. */
+    public boolean isExpired(Instant now) {
+        return deadline != null && now.isAfter(deadline);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.csmpipeline.model;
+
+import java.util.List;
+
+/** Kafka topic names of the pipeline. Services bind these constants; nobody spells a topic name twice. */
+public final class Topics {
+
+    /** Synchronous (interactive) synthesis requests; workers serve this topic before {@link #REQUESTS}. Key: job id. */
+    public static final String REQUESTS_INTERACTIVE = "tts.requests.interactive";
+    /** Asynchronous jobs and narration segments. Key: job id. */
+    public static final String REQUESTS = "tts.requests";
+    /** Lifecycle events of every job ({@link JobEvent}). Key: job id. */
+    public static final String EVENTS = "tts.events";
+    /** Replies to synchronous calls ({@link SynthesisReply}), routed to the waiting ingest instance by partition. */
+    public static final String REPLIES = "tts.replies";
+    /** Control commands ({@link ControlCommand}), read in full by every worker. Key: target id. Compacted. */
+    public static final String CONTROL = "tts.control";
+
+    /** Suffix of a dead-letter topic: a record that cannot be read or keeps failing goes to {@code <source>-dlt}. */
+    public static final String DLT_SUFFIX = "-dlt";
+
+    /** Default partition count of the request topics: the ceiling on the number of busy workers. */
+    public static final int DEFAULT_REQUEST_PARTITIONS = 12;
+    /** Default partition count of the events, replies and control topics. */
+    public static final int DEFAULT_OTHER_PARTITIONS = 6;
+
+    private Topics() {
+    }
+
+    /** The dead-letter topic of {@code topic}. */
+    public static String dlt(String topic) {
+        return topic + DLT_SUFFIX;
+    }
+
+    /** Every topic the pipeline needs, dead-letter topics included. */
+    public static List<String> all() {
+        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, CONTROL,
+                dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS));
+    }
+
+    /** True for topics whose partition count bounds worker parallelism. */
+    public static boolean isRequestTopic(String topic) {
+        return REQUESTS.equals(topic) || REQUESTS_INTERACTIVE.equals(topic);
+    }
+}
