@@ -1,0 +1,31 @@
+package dev.csmpipeline.engine;
+
+import dev.csmpipeline.model.audio.Wav;
+
+/**
+ * The audio of one synthesis.
+ *
+ * @param pcm        mono samples in [-1, 1]
+ * @param sampleRate samples per second
+ * @param frames     audio frames generated (each {@code samplesPerFrame} samples)
+ * @param stopReason why generation ended
+ */
+public record Synthesis(float[] pcm, int sampleRate, int frames, StopReason stopReason) {
+
+    public enum StopReason {
+        /** The model produced its end-of-audio frame. */
+        END_OF_AUDIO,
+        /** The frame cap (max_audio_length_ms / 80) was reached. */
+        MAX_FRAMES
+    }
+
+    /** Duration in milliseconds, from the sample count. */
+    public long durationMs() {
+        return Math.round(pcm.length * 1000.0 / sampleRate);
+    }
+
+    /** This audio as a 16-bit PCM mono WAV file. */
+    public byte[] toWav() {
+        return Wav.encode(pcm, sampleRate);
+    }
+}
