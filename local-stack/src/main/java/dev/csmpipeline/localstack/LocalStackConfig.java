@@ -76,6 +76,6 @@ public record LocalStackConfig(
 
     /** The executable jar of a service module, as Maven builds it. */
     public Path jarOf(String service) {
-        return home.resolve(service).resolve("target").resolve(service + ".jar");
+        return home.resolve(service).resolve("target").resolve(service + "-exec.jar");
     }
 }

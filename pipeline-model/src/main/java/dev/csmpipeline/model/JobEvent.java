@@ -33,8 +33,13 @@ public record JobEvent(
         NarrationRef narration) {
 
     public static JobEvent accepted(SynthesisRequest request, Instant at) {
+        return accepted(request, null, at);
+    }
+
+    /** ACCEPTED, recording the client's Idempotency-Key so a repeat finds this job. */
+    public static JobEvent accepted(SynthesisRequest request, String idempotencyKey, Instant at) {
         return new JobEvent(request.jobId(), EventType.ACCEPTED, at, null, null, request.maxFrames(), null, null,
-                null, null, JobInfo.of(request), request.narration());
+                null, null, JobInfo.of(request, idempotencyKey), request.narration());
     }
 
     public static JobEvent cancelRequested(String jobId, NarrationRef narration, Instant at) {

@@ -21,7 +21,7 @@ public final class JobIds {
         return newId(Instant.now());
     }
 
-    static String newId(Instant now) {
+    public static String newId(Instant now) {
         byte[] random = new byte[10];
         RANDOM.nextBytes(random);
         long millis = now.toEpochMilli();

@@ -8,11 +8,13 @@ package dev.csmpipeline.model;
  * @param speakerId        CSM speaker
  * @param maxAudioLengthMs cap on audio length
  * @param textChars        length of the text in characters
+ * @param idempotencyKey   the client's Idempotency-Key, when it sent one
  */
-public record JobInfo(JobKind kind, String tenant, Integer speakerId, Integer maxAudioLengthMs, Integer textChars) {
+public record JobInfo(JobKind kind, String tenant, Integer speakerId, Integer maxAudioLengthMs, Integer textChars,
+                      String idempotencyKey) {
 
-    public static JobInfo of(SynthesisRequest request) {
+    public static JobInfo of(SynthesisRequest request, String idempotencyKey) {
         return new JobInfo(request.kind(), request.tenant(), request.speakerId(), request.maxAudioLengthMs(),
-                request.text() == null ? null : request.text().length());
+                request.text() == null ? null : request.text().length(), idempotencyKey);
     }
 }

@@ -20,7 +20,9 @@ public final class JobStatusFold {
 
     /** The status after {@code event}; {@code current} may be null for the first event of a job. */
     public static JobStatus apply(JobStatus current, JobEvent event) {
-        JobStatus.Builder b = (current == null ? JobStatus.unknown(event.jobId()) : current).toBuilder();
+        // Kafka Streams' initializer cannot know the key, so it hands an empty status without a job id.
+        boolean fresh = current == null || current.jobId() == null;
+        JobStatus.Builder b = (fresh ? JobStatus.unknown(event.jobId()) : current).toBuilder();
         b.updatedAt = latest(b.updatedAt, event.at());
         if (b.narration == null) {
             b.narration = event.narration();

@@ -42,6 +42,9 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
         specs.add(new TopicSpec(Topics.CONTROL, otherPartitions, replication, Map.of(
                 "cleanup.policy", "compact,delete",
                 "retention.ms", Long.toString(CONTROL_RETENTION.toMillis()))));
+        specs.add(new TopicSpec(Topics.WORKERS, 1, replication, Map.of(
+                "cleanup.policy", "compact,delete",
+                "retention.ms", Long.toString(Duration.ofDays(1).toMillis()))));
         for (String source : List.of(Topics.REQUESTS, Topics.REQUESTS_INTERACTIVE, Topics.EVENTS)) {
             specs.add(new TopicSpec(Topics.dlt(source), 1, replication, retention(DLT_RETENTION)));
         }

@@ -16,6 +16,9 @@ public final class Topics {
     /** Control commands ({@link ControlCommand}), read in full by every worker. Key: target id. Compacted. */
     public static final String CONTROL = "tts.control";
 
+    /** Worker heartbeats ({@link WorkerHeartbeat}), keyed by worker id. Compacted. */
+    public static final String WORKERS = "tts.workers";
+
     /** Suffix of a dead-letter topic: a record that cannot be read or keeps failing goes to {@code <source>-dlt}. */
     public static final String DLT_SUFFIX = "-dlt";
 
@@ -34,7 +37,7 @@ public final class Topics {
 
     /** Every topic the pipeline needs, dead-letter topics included. */
     public static List<String> all() {
-        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, CONTROL,
+        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, CONTROL, WORKERS,
                 dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS));
     }
 

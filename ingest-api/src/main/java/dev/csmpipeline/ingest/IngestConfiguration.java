@@ -1,0 +1,209 @@
+package dev.csmpipeline.ingest;
+
+import dev.csmpipeline.ingest.health.FleetView;
+import dev.csmpipeline.ingest.health.PipelineHealth;
+import dev.csmpipeline.ingest.jobs.JobEventStreams;
+import dev.csmpipeline.ingest.jobs.JobService;
+import dev.csmpipeline.ingest.jobs.RequestPublisher;
+import dev.csmpipeline.ingest.status.RecentlyAccepted;
+import dev.csmpipeline.ingest.status.StatusQueries;
+import dev.csmpipeline.ingest.status.StatusTopology;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.service.WireValueSerializer;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerProducerListener;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.streams.KafkaStreamsInteractiveQueryService;
+import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
+import org.springframework.web.client.RestClient;
+
+/** Kafka producers, the status table (Kafka Streams) and its queries, the fleet view and the job service. */
+@Configuration(proxyBeanMethods = false)
+@EnableKafkaStreams
+@EnableConfigurationProperties(IngestProperties.class)
+public class IngestConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestConfiguration.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    private static Map<String, Object> producerConfig(KafkaProperties kafka, String clientId) {
+        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        // A broker that is down must answer a submit with 503 within seconds, not hang it.
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        return config;
+    }
+
+    /** Transactional: a job's request and its ACCEPTED event are written together or not at all. */
+    @Bean
+    KafkaTemplate<String, Object> acceptTemplate(KafkaProperties kafka, IngestProperties props,
+                                                 MeterRegistry registry) {
+        Map<String, Object> config = producerConfig(kafka, props.instanceId() + "-accept");
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
+                new StringSerializer(), new WireValueSerializer());
+        factory.setTransactionIdPrefix("csm-ingest-" + props.instanceId() + "-");
+        factory.addListener(new MicrometerProducerListener<>(registry));
+        return new KafkaTemplate<>(factory);
+    }
+
+    /** Idempotent, not transactional: control commands, events, sync requests. */
+    @Bean
+    KafkaTemplate<String, Object> plainTemplate(KafkaProperties kafka, IngestProperties props,
+                                                MeterRegistry registry) {
+        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(
+                producerConfig(kafka, props.instanceId() + "-plain"), new StringSerializer(),
+                new WireValueSerializer());
+        factory.addListener(new MicrometerProducerListener<>(registry));
+        return new KafkaTemplate<>(factory);
+    }
+
+    @Bean
+    RequestPublisher requestPublisher(KafkaTemplate<String, Object> acceptTemplate,
+                                      KafkaTemplate<String, Object> plainTemplate) {
+        return new RequestPublisher(acceptTemplate, plainTemplate);
+    }
+
+    /**
+     * The Kafka Streams settings of the status table, from spring.kafka.streams.* plus what must not be left to
+     * defaults: read only committed events, make updates visible at once, dead-letter unreadable events.
+     */
+    @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+    KafkaStreamsConfiguration statusStreamsConfig(KafkaProperties kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        config.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        config.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        config.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                RecoveringDeserializationExceptionHandler.class);
+        Map<String, Object> dltProducer = new HashMap<>(kafka.buildProducerProperties());
+        dltProducer.put(ProducerConfig.ACKS_CONFIG, "all");
+        KafkaTemplate<byte[], byte[]> dltTemplate = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
+                dltProducer, new ByteArraySerializer(), new ByteArraySerializer()));
+        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER,
+                new DeadLetterPublishingRecoverer(dltTemplate,
+                        (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1)));
+        return new KafkaStreamsConfiguration(config);
+    }
+
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer statusStreamsConfigurer() {
+        return factory -> factory.setStreamsUncaughtExceptionHandler(e -> {
+            log.error("event=status_table_thread_failed action=replace_thread reason={}", e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    @Bean
+    Object statusTopology(StreamsBuilder builder) {
+        StatusTopology.build(builder);
+        return StatusTopology.class;
+    }
+
+    @Bean
+    KafkaStreamsInteractiveQueryService statusQueryService(StreamsBuilderFactoryBean streams) {
+        return new KafkaStreamsInteractiveQueryService(streams);
+    }
+
+    @Bean
+    RecentlyAccepted recentlyAccepted() {
+        return new RecentlyAccepted();
+    }
+
+    @Bean
+    RestClient peerClient() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
+        factory.setReadTimeout(Duration.ofSeconds(10));
+        return RestClient.builder().requestFactory(factory).build();
+    }
+
+    @Bean
+    StatusQueries statusQueries(KafkaStreamsInteractiveQueryService queries, StreamsBuilderFactoryBean streams,
+                                RecentlyAccepted recent, IngestProperties props, RestClient peerClient) {
+        return new StatusQueries(queries, streams, recent, props, peerClient);
+    }
+
+    @Bean
+    JobService jobService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
+                          MeterRegistry registry, Clock clock) {
+        return new JobService(publisher, statuses, recent, registry, clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    JobEventStreams jobEventStreams() {
+        return new JobEventStreams();
+    }
+
+    @Bean(destroyMethod = "close")
+    Admin healthAdmin(KafkaProperties kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.buildAdminProperties());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+        return Admin.create(config);
+    }
+
+    @Bean
+    FleetView fleetView(KafkaProperties kafka, Clock clock) {
+        return new FleetView(String.join(",", kafka.getBootstrapServers()), clock);
+    }
+
+    @Bean
+    PipelineHealth pipelineHealth(Admin healthAdmin, ObjectStorage storage, FleetView fleet,
+                                  StreamsBuilderFactoryBean streams, KafkaProperties kafka, Clock clock) {
+        return new PipelineHealth(healthAdmin, storage, fleet, streams, String.join(",", kafka.getBootstrapServers()),
+                clock);
+    }
+
+    /** Ready for traffic only while the status table runs (readiness group). */
+    @Bean
+    HealthIndicator statusTableHealthIndicator(StreamsBuilderFactoryBean streams) {
+        return () -> {
+            var ks = streams.getKafkaStreams();
+            String state = ks == null ? "NOT_STARTED" : ks.state().name();
+            boolean up = "RUNNING".equals(state) || "REBALANCING".equals(state);
+            return (up ? Health.up() : Health.down()).withDetail("state", state).build();
+        };
+    }
+}

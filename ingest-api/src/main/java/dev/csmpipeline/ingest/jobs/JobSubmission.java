@@ -1,0 +1,25 @@
+package dev.csmpipeline.ingest.jobs;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * The body of {@code POST /v1/jobs}. Unset fields take the self-hosted CSM server's defaults.
+ *
+ * @param text             words to speak, at most 2,000 characters (longer documents: /v1/narrations)
+ * @param speakerId        CSM speaker id, 0 to 31; default 0
+ * @param maxAudioLengthMs cap on audio length, 80 to 90,000 ms; default 10,000
+ * @param temperature      sampling temperature, 0 to 2; default 0.9; 0 means greedy
+ * @param topK             top-k sampling, 1 to 2,051; default 50; 1 means greedy
+ * @param seed             sampler seed; the same seed gives the same audio
+ * @param format           stored audio format; only {@code wav}
+ */
+@Schema(description = "A text to synthesize asynchronously")
+public record JobSubmission(
+        @Schema(example = "Hello from Maya!") String text,
+        @Schema(example = "0") Integer speakerId,
+        @Schema(example = "10000") Integer maxAudioLengthMs,
+        @Schema(example = "0.9") Double temperature,
+        @Schema(example = "50") Integer topK,
+        Long seed,
+        @Schema(example = "wav") String format) {
+}

@@ -1,0 +1,111 @@
+package dev.csmpipeline.ingest.jobs;
+
+import dev.csmpipeline.model.ControlCommand;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WireHeaders;
+import dev.csmpipeline.service.ApiError;
+import dev.csmpipeline.service.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Writes accepted work to Kafka. A job's request and its ACCEPTED event go in one transaction (acks=all,
+ * idempotent), so either both exist or neither, and the caller hears 202 only after the commit.
+ */
+public class RequestPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestPublisher.class);
+
+    private final KafkaTemplate<String, Object> transactional;
+    private final KafkaTemplate<String, Object> plain;
+
+    /**
+     * @param transactional template of a transactional producer, for accepting work
+     * @param plain         template of an idempotent producer, for control commands and events
+     */
+    public RequestPublisher(KafkaTemplate<String, Object> transactional, KafkaTemplate<String, Object> plain) {
+        this.transactional = transactional;
+        this.plain = plain;
+    }
+
+    /** Writes each request with its ACCEPTED event, all in one transaction. */
+    public void accept(List<SynthesisRequest> requests, String idempotencyKey) {
+        try {
+            transactional.executeInTransaction(t -> {
+                for (SynthesisRequest request : requests) {
+                    t.send(record(request));
+                    t.send(Topics.EVENTS, request.jobId(),
+                            JobEvent.accepted(request, idempotencyKey, request.requestedAt()));
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.warn("event=accept_failed jobs={} first_job={} reason={}", requests.size(),
+                    requests.isEmpty() ? null : requests.get(0).jobId(), e.toString());
+            throw kafkaUnavailable(e);
+        }
+    }
+
+    /** Writes a cancel command for every worker, and the CANCEL_REQUESTED event (and CANCELLED, if given). */
+    public void cancel(ControlCommand command, List<JobEvent> events) {
+        cancelOrEvents(command, events);
+    }
+
+    private void cancelOrEvents(ControlCommand command, List<JobEvent> events) {
+        List<CompletableFuture<?>> sends = new ArrayList<>();
+        try {
+            if (command != null) {
+                sends.add(plain.send(Topics.CONTROL, command.targetId(), command));
+            }
+            for (JobEvent e : events) {
+                sends.add(plain.send(Topics.EVENTS, e.jobId(), e));
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw kafkaUnavailable(e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw kafkaUnavailable(e);
+        }
+    }
+
+    /** Writes events without a transaction, waiting for the broker's acknowledgement. */
+    public void publishEvents(List<JobEvent> events) {
+        cancelOrEvents(null, events);
+    }
+
+    static ProducerRecord<String, Object> record(SynthesisRequest request) {
+        ProducerRecord<String, Object> r = new ProducerRecord<>(request.kind().requestTopic(), request.jobId(),
+                request);
+        r.headers().add(WireHeaders.TENANT, request.tenant().getBytes(StandardCharsets.UTF_8));
+        r.headers().add(WireHeaders.SCHEMA_VERSION,
+                Integer.toString(WireHeaders.CURRENT_SCHEMA_VERSION).getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    public static ApiException kafkaUnavailable(Throwable cause) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ApiError.of("kafka_unavailable",
+                "the job could not be written to Kafka, so it was not accepted; retry later (" + rootMessage(cause)
+                        + ")"));
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+}

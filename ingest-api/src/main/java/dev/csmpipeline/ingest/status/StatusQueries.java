@@ -1,0 +1,220 @@
+package dev.csmpipeline.ingest.status;
+
+import dev.csmpipeline.ingest.IngestProperties;
+import dev.csmpipeline.model.JobIds;
+import dev.csmpipeline.model.JobStatus;
+import dev.csmpipeline.model.WireJson;
+import dev.csmpipeline.service.ApiError;
+import dev.csmpipeline.service.ApiException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.streams.KafkaStreamsInteractiveQueryService;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.client.RestClientResponseException;
+
+/**
+ * Reads the status tables in place (Kafka Streams interactive queries). A key owned by another ingest instance is
+ * asked of that instance over HTTP (its {@code application.server}); a job accepted a moment ago and not folded yet
+ * is found in {@link RecentlyAccepted} or waited for, so a submit is never followed by a 404.
+ */
+public class StatusQueries {
+
+    private static final Logger log = LoggerFactory.getLogger(StatusQueries.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final KafkaStreamsInteractiveQueryService queries;
+    private final StreamsBuilderFactoryBean streams;
+    private final RecentlyAccepted recent;
+    private final IngestProperties props;
+    private final RestClient peers;
+
+    public StatusQueries(KafkaStreamsInteractiveQueryService queries, StreamsBuilderFactoryBean streams,
+                         RecentlyAccepted recent, IngestProperties props, RestClient peers) {
+        this.queries = queries;
+        this.streams = streams;
+        this.recent = recent;
+        this.props = props;
+        this.peers = peers;
+    }
+
+    /** The status of a job, wherever its table partition lives. */
+    public Optional<JobStatus> find(String jobId) {
+        Optional<JobStatus> found = lookup(jobId).or(() -> recent.get(jobId));
+        if (found.isPresent() || !isRecent(jobId)) {
+            return found;
+        }
+        Instant end = Instant.now().plus(props.readYourWrite());
+        while (found.isEmpty() && Instant.now().isBefore(end)) {
+            sleep();
+            found = lookup(jobId).or(() -> recent.get(jobId));
+        }
+        return found;
+    }
+
+    /** The status in this instance's own store partitions only (asked by peers). */
+    public Optional<JobStatus> findLocal(String jobId) {
+        return Optional.ofNullable(statusStore().get(jobId));
+    }
+
+    /** The job a tenant's Idempotency-Key created, if any. */
+    public Optional<String> idempotentJob(String tenant, String key) {
+        String k = StatusTopology.idempotencyKey(tenant, key);
+        HostInfo owner = owner(StatusTopology.IDEMPOTENCY_STORE, k);
+        if (owner == null || isSelf(owner)) {
+            ReadOnlyKeyValueStore<String, String> store = store(StatusTopology.IDEMPOTENCY_STORE);
+            return Optional.ofNullable(store.get(k));
+        }
+        try {
+            String body = peers.get().uri(url(owner, "/internal/idempotency?tenant={t}&key={k}"), tenant, key)
+                    .retrieve().body(String.class);
+            return Optional.ofNullable(body).filter(s -> !s.isBlank());
+        } catch (RestClientResponseException e) {
+            if (e.getStatusCode().value() == 404) {
+                return Optional.empty();
+            }
+            throw unavailable("instance " + owner + " did not answer: " + e.getStatusCode());
+        } catch (RestClientException e) {
+            throw unavailable("instance " + owner + " unreachable: " + e.getMessage());
+        }
+    }
+
+    /** A page of jobs from every instance's partitions, newest first. */
+    public List<JobStatus> list(JobQuery query) {
+        List<JobStatus> all = new ArrayList<>();
+        for (StreamsMetadata m : kafkaStreams().metadataForAllStreamsClients()) {
+            if (!m.stateStoreNames().contains(StatusTopology.STATUS_STORE)) {
+                continue;
+            }
+            if (isSelf(m.hostInfo())) {
+                all.addAll(listLocal(query));
+            } else {
+                all.addAll(listRemote(m.hostInfo(), query));
+            }
+        }
+        if (all.isEmpty()) {
+            all.addAll(listLocal(query));
+        }
+        return all.stream().sorted(Comparator.comparing(JobStatus::jobId).reversed()).distinct()
+                .limit(query.limit()).toList();
+    }
+
+    /** A page of jobs from this instance's partitions, newest first. */
+    public List<JobStatus> listLocal(JobQuery query) {
+        List<JobStatus> page = new ArrayList<>();
+        try (KeyValueIterator<String, JobStatus> it = statusStore().reverseAll()) {
+            while (it.hasNext() && page.size() < query.limit()) {
+                KeyValue<String, JobStatus> kv = it.next();
+                if (query.matches(kv.value)) {
+                    page.add(kv.value);
+                }
+            }
+        }
+        return page;
+    }
+
+    private List<JobStatus> listRemote(HostInfo host, JobQuery q) {
+        try {
+            byte[] body = peers.get().uri(url(host, "/internal/status?tenant={t}&state={s}&kind={k}&before={b}"
+                            + "&limit={l}"), q.tenant(), q.state() == null ? "" : q.state().name(),
+                    q.kind() == null ? "" : q.kind().name(), q.before() == null ? "" : q.before(), q.limit())
+                    .retrieve().body(byte[].class);
+            return body == null ? List.of() : List.of(WireJson.decode(body, JobStatus[].class));
+        } catch (RestClientException e) {
+            throw unavailable("instance " + host + " holding part of the job list is unreachable: " + e.getMessage());
+        }
+    }
+
+    private Optional<JobStatus> lookup(String jobId) {
+        HostInfo owner = owner(StatusTopology.STATUS_STORE, jobId);
+        if (owner == null || isSelf(owner)) {
+            return findLocal(jobId);
+        }
+        try {
+            byte[] body = peers.get().uri(url(owner, "/internal/status/{id}"), jobId).retrieve().body(byte[].class);
+            return Optional.ofNullable(body).map(b -> WireJson.decode(b, JobStatus.class));
+        } catch (RestClientResponseException e) {
+            if (e.getStatusCode().value() == 404) {
+                return Optional.empty();
+            }
+            throw unavailable("instance " + owner + " owning job " + jobId + " answered " + e.getStatusCode());
+        } catch (RestClientException e) {
+            throw unavailable("instance " + owner + " owning job " + jobId + " is unreachable: " + e.getMessage());
+        }
+    }
+
+    private HostInfo owner(String store, String key) {
+        try {
+            HostInfo host = queries.getKafkaStreamsApplicationHostInfo(store, key, Serdes.String().serializer());
+            return host == null || host.host() == null || host.port() < 0 ? null : host;
+        } catch (RuntimeException e) {
+            log.debug("event=owner_unknown store={} reason={}", store, e.toString());
+            return null;
+        }
+    }
+
+    private boolean isSelf(HostInfo host) {
+        HostInfo self = queries.getCurrentKafkaStreamsApplicationHostInfo();
+        return self == null || self.equals(host);
+    }
+
+    private ReadOnlyKeyValueStore<String, JobStatus> statusStore() {
+        return store(StatusTopology.STATUS_STORE);
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        try {
+            return queries.retrieveQueryableStore(name, QueryableStoreTypes.keyValueStore());
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            throw unavailable("the status table is being rebuilt after a restart or rebalance (" + e.getMessage()
+                    + "); retry in a few seconds");
+        }
+    }
+
+    private KafkaStreams kafkaStreams() {
+        KafkaStreams ks = streams.getKafkaStreams();
+        if (ks == null) {
+            throw unavailable("the status table is not running yet");
+        }
+        return ks;
+    }
+
+    /** True for version-7 ids minted within the read-your-write window, the only ones worth waiting for. */
+    private boolean isRecent(String jobId) {
+        return JobIds.createdAt(jobId).map(t -> t.isAfter(Instant.now().minus(Duration.ofMinutes(1))))
+                .orElse(false);
+    }
+
+    private static String url(HostInfo host, String path) {
+        return "http://" + host.host() + ":" + host.port() + path;
+    }
+
+    private static ApiException unavailable(String message) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ApiError.of("status_unavailable", message));
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
