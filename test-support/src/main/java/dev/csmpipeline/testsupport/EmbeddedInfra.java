@@ -42,6 +42,9 @@ final class EmbeddedInfra implements PipelineInfra, AutoCloseable {
             embedded = new EmbeddedKafkaKraftBroker(1, 1);
             embedded.brokerProperties(java.util.Map.of(
                     "offsets.topic.num.partitions", "1",
+                    "transaction.state.log.replication.factor", "1",
+                    "transaction.state.log.min.isr", "1",
+                    "transaction.state.log.num.partitions", "1",
                     "group.initial.rebalance.delay.ms", "0",
                     "auto.create.topics.enable", "false"));
             embedded.afterPropertiesSet();

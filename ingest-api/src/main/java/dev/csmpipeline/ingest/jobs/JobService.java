@@ -67,16 +67,28 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
         }
-        if (idempotencyKey != null) {
-            Optional<JobStatus> existing = statuses.idempotentJob(tenant, idempotencyKey).flatMap(statuses::find);
-            if (existing.isPresent()) {
-                log.info("event=job_replayed job={} tenant={}", existing.get().jobId(), tenant);
-                return new Submitted(existing.get(), true);
-            }
-        }
-        publisher.accept(List.of(request), idempotencyKey);
         JobStatus status = JobStatusFold.apply(null, JobEvent.accepted(request, idempotencyKey,
                 request.requestedAt()));
+        if (idempotencyKey != null) {
+            Optional<JobStatus> existing = recent.byIdempotencyKey(tenant, idempotencyKey)
+                    .or(() -> statuses.idempotentJob(tenant, idempotencyKey).flatMap(statuses::find));
+            if (existing.isEmpty()) {
+                existing = recent.putIfAbsent(tenant, idempotencyKey, status);
+            }
+            if (existing.isPresent()) {
+                JobStatus first = statuses.find(existing.get().jobId()).orElse(existing.get());
+                log.info("event=job_replayed job={} tenant={}", first.jobId(), tenant);
+                return new Submitted(first, true);
+            }
+        }
+        try {
+            publisher.accept(List.of(request), idempotencyKey);
+        } catch (ApiException e) {
+            if (idempotencyKey != null) {
+                recent.forgetIdempotencyKey(tenant, idempotencyKey, request.jobId());
+            }
+            throw e;
+        }
         recent.put(status);
         metrics.counter("tts.jobs.accepted", "kind", "async").increment();
         log.info("event=job_accepted job={} tenant={} chars={} speaker={} max_ms={}", request.jobId(), tenant,

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -39,6 +40,7 @@ public class StatusQueries {
 
     private static final Logger log = LoggerFactory.getLogger(StatusQueries.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration STORE_WAIT = Duration.ofSeconds(10);
 
     private final KafkaStreamsInteractiveQueryService queries;
     private final StreamsBuilderFactoryBean streams;
@@ -71,7 +73,7 @@ public class StatusQueries {
 
     /** The status in this instance's own store partitions only (asked by peers). */
     public Optional<JobStatus> findLocal(String jobId) {
-        return Optional.ofNullable(statusStore().get(jobId));
+        return withStore(StatusTopology.STATUS_STORE, store -> Optional.ofNullable((JobStatus) store.get(jobId)));
     }
 
     /** The job a tenant's Idempotency-Key created, if any. */
@@ -79,8 +81,7 @@ public class StatusQueries {
         String k = StatusTopology.idempotencyKey(tenant, key);
         HostInfo owner = owner(StatusTopology.IDEMPOTENCY_STORE, k);
         if (owner == null || isSelf(owner)) {
-            ReadOnlyKeyValueStore<String, String> store = store(StatusTopology.IDEMPOTENCY_STORE);
-            return Optional.ofNullable(store.get(k));
+            return withStore(StatusTopology.IDEMPOTENCY_STORE, store -> Optional.ofNullable((String) store.get(k)));
         }
         try {
             String body = peers.get().uri(url(owner, "/internal/idempotency?tenant={t}&key={k}"), tenant, key)
@@ -118,16 +119,18 @@ public class StatusQueries {
 
     /** A page of jobs from this instance's partitions, newest first. */
     public List<JobStatus> listLocal(JobQuery query) {
-        List<JobStatus> page = new ArrayList<>();
-        try (KeyValueIterator<String, JobStatus> it = statusStore().reverseAll()) {
-            while (it.hasNext() && page.size() < query.limit()) {
-                KeyValue<String, JobStatus> kv = it.next();
-                if (query.matches(kv.value)) {
-                    page.add(kv.value);
+        return withStore(StatusTopology.STATUS_STORE, store -> {
+            List<JobStatus> page = new ArrayList<>();
+            try (KeyValueIterator<String, Object> it = store.reverseAll()) {
+                while (it.hasNext() && page.size() < query.limit()) {
+                    KeyValue<String, Object> kv = it.next();
+                    if (kv.value instanceof JobStatus s && query.matches(s)) {
+                        page.add(s);
+                    }
                 }
             }
-        }
-        return page;
+            return page;
+        });
     }
 
     private List<JobStatus> listRemote(HostInfo host, JobQuery q) {
@@ -175,16 +178,22 @@ public class StatusQueries {
         return self == null || self.equals(host);
     }
 
-    private ReadOnlyKeyValueStore<String, JobStatus> statusStore() {
-        return store(StatusTopology.STATUS_STORE);
-    }
-
-    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        try {
-            return queries.retrieveQueryableStore(name, QueryableStoreTypes.keyValueStore());
-        } catch (InvalidStateStoreException | IllegalStateException e) {
-            throw unavailable("the status table is being rebuilt after a restart or rebalance (" + e.getMessage()
-                    + "); retry in a few seconds");
+    /**
+     * Runs {@code read} on a local store, waiting up to {@link #STORE_WAIT} while the store is not queryable (at
+     * start, during a rebalance); then 503.
+     */
+    private <T> T withStore(String name, Function<ReadOnlyKeyValueStore<String, Object>, T> read) {
+        Instant end = Instant.now().plus(STORE_WAIT);
+        while (true) {
+            try {
+                return read.apply(queries.retrieveQueryableStore(name, QueryableStoreTypes.keyValueStore()));
+            } catch (InvalidStateStoreException | IllegalStateException e) {
+                if (Instant.now().isAfter(end)) {
+                    throw unavailable("the status table is being rebuilt after a restart or rebalance ("
+                            + e.getMessage() + "); retry in a few seconds");
+                }
+                sleep();
+            }
         }
     }
 

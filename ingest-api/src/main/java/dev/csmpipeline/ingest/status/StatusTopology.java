@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The status tables, folded by Kafka Streams from {@link Topics#EVENTS} and queried in place:
  * <ul>
  *   <li>{@value #STATUS_STORE}: job id to {@link JobStatus}, by {@link JobStatusFold};</li>
- *   <li>{@value #IDEMPOTENCY_STORE}: tenant and Idempotency-Key to the job id they created.</li>
+ *   <li>{@value #IDEMPOTENCY_STORE}: tenant and Idempotency-Key to the first job id they created.</li>
  * </ul>
  * Tests build the same topology against a real broker.
  */
@@ -43,8 +43,11 @@ public final class StatusTopology {
                         && event.info().idempotencyKey() != null)
                 .selectKey((jobId, event) -> idempotencyKey(event.info().tenant(), event.info().idempotencyKey()))
                 .mapValues(JobEvent::jobId)
-                .toTable(Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(IDEMPOTENCY_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+                .groupByKey(Grouped.with(Serdes.String(), Serdes.String()))
+                // the first job a key created stays its job, whatever a racing duplicate wrote later
+                .reduce((first, later) -> first,
+                        Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(IDEMPOTENCY_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
     }
 
     /** Key of the idempotency table: the same key from two tenants names two jobs. */

@@ -1,0 +1,84 @@
+package dev.csmpipeline.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for tests, speaking JSON. */
+public final class Http {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Http() {
+    }
+
+    /** An answer: status, headers, body. */
+    public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + text();
+        }
+    }
+
+    public static Response get(URI uri, String... headers) {
+        return send(HttpRequest.newBuilder(uri).GET(), headers);
+    }
+
+    public static Response delete(URI uri, String... headers) {
+        return send(HttpRequest.newBuilder(uri).DELETE(), headers);
+    }
+
+    /** POSTs {@code json} as application/json. */
+    public static Response postJson(URI uri, String json, String... headers) {
+        return post(uri, "application/json", json, headers);
+    }
+
+    public static Response post(URI uri, String contentType, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return send(b, headers);
+    }
+
+    /** JSON text of an object (maps, lists, records). */
+    public static String json(Object value) {
+        return JSON.writeValueAsString(value);
+    }
+
+    private static Response send(HttpRequest.Builder b, String... headers) {
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<byte[]> r = CLIENT.send(b.timeout(Duration.ofSeconds(120)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP call failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
