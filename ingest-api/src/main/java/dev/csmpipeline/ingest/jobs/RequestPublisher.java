@@ -86,7 +86,8 @@ public class RequestPublisher {
         cancelOrEvents(null, events);
     }
 
-    static ProducerRecord<String, Object> record(SynthesisRequest request) {
+    /** The Kafka record of a request: keyed by job id, on its kind's topic, with tenant and schema headers. */
+    public static ProducerRecord<String, Object> record(SynthesisRequest request) {
         ProducerRecord<String, Object> r = new ProducerRecord<>(request.kind().requestTopic(), request.jobId(),
                 request);
         r.headers().add(WireHeaders.TENANT, request.tenant().getBytes(StandardCharsets.UTF_8));

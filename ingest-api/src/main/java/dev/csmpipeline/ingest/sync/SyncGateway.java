@@ -1,0 +1,142 @@
+package dev.csmpipeline.ingest.sync;
+
+import dev.csmpipeline.ingest.jobs.RequestPublisher;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WireHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
+import org.springframework.kafka.requestreply.RequestReplyFuture;
+
+/**
+ * Request-reply over Kafka for sync calls: the request goes to {@link Topics#REQUESTS_INTERACTIVE} with this
+ * instance's reply topic and partition in its headers, and the caller waits for the worker's
+ * {@link SynthesisReply} on {@link Topics#REPLIES}. Each instance reads its own reply partition; a reply that
+ * arrives after its caller gave up, or belongs to an instance sharing the partition, is dropped.
+ */
+public class SyncGateway implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncGateway.class);
+
+    /** Why a sync call got no reply. */
+    public enum Failure { TIMEOUT, KAFKA_UNAVAILABLE, SHUTTING_DOWN }
+
+    /** A sync call that got no reply. */
+    public static final class SyncFailure extends RuntimeException {
+        private final Failure failure;
+
+        SyncFailure(Failure failure, String message, Throwable cause) {
+            super(message, cause);
+            this.failure = failure;
+        }
+
+        public Failure failure() {
+            return failure;
+        }
+    }
+
+    private final ReplyingKafkaTemplate<String, Object, SynthesisReply> replying;
+    private final KafkaTemplate<String, Object> events;
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+
+    public SyncGateway(ReplyingKafkaTemplate<String, Object, SynthesisReply> replying,
+                       KafkaTemplate<String, Object> events) {
+        this.replying = replying;
+        this.events = events;
+    }
+
+    /**
+     * Publishes the request (and its ACCEPTED event) and waits up to {@code wait} for the reply.
+     *
+     * @throws SyncFailure when no reply came: timeout, Kafka unavailable, or this instance stopping
+     */
+    public SynthesisReply call(SynthesisRequest request, Duration wait) {
+        if (!running) {
+            throw new SyncFailure(Failure.SHUTTING_DOWN, "this ingest instance is shutting down; retry", null);
+        }
+        ProducerRecord<String, Object> record = RequestPublisher.record(request);
+        record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
+        CompletableFuture<?> accepted = events.send(Topics.EVENTS, request.jobId(),
+                JobEvent.accepted(request, request.requestedAt()));
+        RequestReplyFuture<String, Object, SynthesisReply> future;
+        try {
+            future = replying.sendAndReceive(record, wait);
+        } catch (RuntimeException e) {
+            throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: " + e, e);
+        }
+        pending.add(future);
+        try {
+            future.getSendFuture().get(10, TimeUnit.SECONDS);
+            accepted.get(10, TimeUnit.SECONDS);
+            return future.get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS).value();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncFailure(Failure.SHUTTING_DOWN, "interrupted while waiting for the reply", e);
+        } catch (TimeoutException e) {
+            throw timeout(request, wait, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SyncFailure f) {
+                throw f;
+            }
+            if (cause instanceof org.springframework.kafka.requestreply.KafkaReplyTimeoutException) {
+                throw timeout(request, wait, cause);
+            }
+            throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: "
+                    + cause, cause);
+        } finally {
+            pending.remove(future);
+        }
+    }
+
+    private static SyncFailure timeout(SynthesisRequest request, Duration wait, Throwable cause) {
+        log.warn("event=sync_timeout job={} waited_ms={}", request.jobId(), wait.toMillis());
+        return new SyncFailure(Failure.TIMEOUT, "no worker answered within " + wait.toSeconds() + " s; the job "
+                + request.jobId() + " may still finish, see /v1/jobs/" + request.jobId(), cause);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Fails the calls still waiting, at once, so the web server's graceful shutdown does not hang on them. */
+    @Override
+    public void stop() {
+        running = false;
+        for (CompletableFuture<?> f : pending) {
+            f.completeExceptionally(new SyncFailure(Failure.SHUTTING_DOWN,
+                    "this ingest instance is shutting down; the job may still finish, retry or poll its status",
+                    null));
+        }
+        if (!pending.isEmpty()) {
+            log.info("event=sync_calls_failed_on_shutdown count={}", pending.size());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server's graceful shutdown, which waits for requests in progress. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 10;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.csmpipeline.ingest.sync;
+
+import dev.csmpipeline.ingest.IngestProperties;
+import dev.csmpipeline.ingest.status.RecentlyAccepted;
+import dev.csmpipeline.model.AudioFormat;
+import dev.csmpipeline.model.ErrorCodes;
+import dev.csmpipeline.model.FieldError;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.JobIds;
+import dev.csmpipeline.model.JobKind;
+import dev.csmpipeline.model.JobStatusFold;
+import dev.csmpipeline.model.Limits;
+import dev.csmpipeline.model.Sampling;
+import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Validation;
+import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+
+/** Synchronous synthesis for the compatibility endpoints: validate, call the fleet over Kafka, return the WAV. */
+public class SyncService {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncService.class);
+
+    /**
+     * The audio of a sync call.
+     *
+     * @param jobId       the job it ran as (it also has a status and an audio URL afterwards)
+     * @param wav         the WAV file
+     * @param sampleRate  samples per second
+     * @param durationMs  audio duration
+     * @param synthesisMs engine time, when the worker reported it
+     */
+    public record Audio(String jobId, byte[] wav, int sampleRate, long durationMs, Long synthesisMs) {
+    }
+
+    private final SyncGateway gateway;
+    private final ObjectStorage storage;
+    private final IngestProperties props;
+    private final RecentlyAccepted recent;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    public SyncService(SyncGateway gateway, ObjectStorage storage, IngestProperties props, RecentlyAccepted recent,
+                       MeterRegistry metrics, Clock clock) {
+        this.gateway = gateway;
+        this.storage = storage;
+        this.props = props;
+        this.recent = recent;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * Synthesizes {@code text} through the fleet and waits for it. The wait follows from the requested length:
+     * INGEST_SYNC_WAIT_MARGIN plus max_audio_length_ms times INGEST_SYNC_REAL_TIME_FACTOR.
+     *
+     * @throws SyncException with a 4xx for bad input, 503 when Kafka or this instance cannot take it, 504 when no
+     *                       worker answered in time, 422 when the engine rejected the text, 500 when it failed
+     */
+    public Audio synthesize(String text, Integer speakerId, Integer maxAudioLengthMs, Sampling sampling,
+                            String tenant) {
+        int speaker = speakerId == null ? 0 : speakerId;
+        int maxMs = maxAudioLengthMs == null ? Limits.MAX_AUDIO_LENGTH_MS_DEFAULT : maxAudioLengthMs;
+        List<FieldError> errors = Validation.collect(
+                Validation.text("text", text, Limits.TEXT_MAX_CHARS),
+                Validation.speakerId("speaker_id", speaker),
+                Validation.maxAudioLengthMs("max_audio_length_ms", maxMs),
+                sampling == null ? null : Validation.temperature("temperature", sampling.temperature()),
+                sampling == null ? null : Validation.topK("top_k", sampling.topK()));
+        if (!errors.isEmpty()) {
+            FieldError first = errors.get(0);
+            String message = errors.stream().map(e -> e.field() + " " + e.reason()).reduce((a, b) -> a + "; " + b)
+                    .orElseThrow();
+            throw new SyncException(HttpStatus.BAD_REQUEST, "validation_failed", message, first.field());
+        }
+        Duration wait = props.syncWaitMargin().plusMillis((long) (maxMs * props.syncRealTimeFactor()));
+        Instant now = clock.instant();
+        SynthesisRequest request = new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text, speaker, maxMs,
+                sampling, AudioFormat.WAV, tenant, now, now.plus(wait), null);
+        recent.put(JobStatusFold.apply(null, JobEvent.accepted(request, now)));
+        Timer.Sample sample = Timer.start(metrics);
+        String outcome = "failed";
+        try {
+            SynthesisReply reply = call(request, wait);
+            if (!reply.success()) {
+                String code = reply.error() == null ? "failed" : reply.error().code();
+                String message = reply.error() == null ? "synthesis failed" : reply.error().message();
+                throw new SyncException(ErrorCodes.ENGINE_REJECTED.equals(code) ? HttpStatus.UNPROCESSABLE_CONTENT
+                        : ErrorCodes.DEADLINE_EXCEEDED.equals(code) ? HttpStatus.GATEWAY_TIMEOUT
+                        : HttpStatus.INTERNAL_SERVER_ERROR, code.toLowerCase(), message, null);
+            }
+            byte[] wav = reply.wav() != null ? reply.wav() : fetch(reply);
+            Wav.Info info = Wav.read(wav);
+            outcome = "succeeded";
+            log.info("event=sync_succeeded job={} audio_ms={} bytes={} claim_check={}", request.jobId(),
+                    info.durationMs(), wav.length, reply.isClaimCheck());
+            return new Audio(request.jobId(), wav, info.sampleRate(), info.durationMs(),
+                    reply.result() == null ? null : reply.result().synthesisMs());
+        } finally {
+            sample.stop(metrics.timer("tts.sync.latency", "outcome", outcome));
+        }
+    }
+
+    private SynthesisReply call(SynthesisRequest request, Duration wait) {
+        try {
+            return gateway.call(request, wait);
+        } catch (SyncGateway.SyncFailure f) {
+            HttpStatus status = switch (f.failure()) {
+                case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
+                case KAFKA_UNAVAILABLE, SHUTTING_DOWN -> HttpStatus.SERVICE_UNAVAILABLE;
+            };
+            throw new SyncException(status, f.failure().name().toLowerCase(), f.getMessage(), null);
+        }
+    }
+
+    /** Claim check: audio too large for a Kafka message is read from storage. */
+    private byte[] fetch(SynthesisReply reply) {
+        String key = reply.result().objectKey();
+        return storage.get(key).orElseThrow(() -> new SyncException(HttpStatus.INTERNAL_SERVER_ERROR,
+                "audio_missing", "the worker reported audio at " + key + " but storage has none", null));
+    }
+}
