@@ -115,6 +115,9 @@ public class IngestConfiguration {
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         config.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // The table emits narration transitions (ready to assemble, failed): exactly once, or one could be lost or
+        // doubled across a crash.
+        config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RecoveringDeserializationExceptionHandler.class);
         Map<String, Object> dltProducer = new HashMap<>(kafka.buildProducerProperties());
@@ -169,6 +172,16 @@ public class IngestConfiguration {
     JobService jobService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
                           MeterRegistry registry, Clock clock) {
         return new JobService(publisher, statuses, recent, registry, clock);
+    }
+
+    @Bean
+    dev.csmpipeline.ingest.narration.NarrationService narrationService(RequestPublisher publisher,
+                                                                        StatusQueries statuses,
+                                                                        RecentlyAccepted recent,
+                                                                        ObjectStorage storage,
+                                                                        MeterRegistry registry, Clock clock) {
+        return new dev.csmpipeline.ingest.narration.NarrationService(publisher, statuses, recent, storage, registry,
+                clock);
     }
 
     @Bean(destroyMethod = "close")

@@ -42,6 +42,19 @@ public record JobEvent(
                 null, null, JobInfo.of(request, idempotencyKey), request.narration());
     }
 
+    /** ACCEPTED of a whole narration: its row in the status table. */
+    public static JobEvent narrationAccepted(String narrationId, String tenant, Integer speakerId, int textChars,
+                                             Instant at) {
+        return new JobEvent(narrationId, EventType.ACCEPTED, at, null, null, null, null, null, null, null,
+                new JobInfo(JobKind.NARRATION, tenant, speakerId, null, textChars, null), null);
+    }
+
+    /** SUCCEEDED of a whole narration, once its audio is assembled. */
+    public static JobEvent narrationSucceeded(String narrationId, String by, AudioResult finalAudio, Instant at) {
+        return new JobEvent(narrationId, EventType.SUCCEEDED, at, by, finalAudio.frames(), null, null, null,
+                finalAudio, null, null, null);
+    }
+
     public static JobEvent cancelRequested(String jobId, NarrationRef narration, Instant at) {
         return new JobEvent(jobId, EventType.CANCEL_REQUESTED, at, null, null, null, null, null, null, null, null,
                 narration);

@@ -7,10 +7,15 @@ public enum JobKind {
     /** An asynchronous job submitted to {@code /v1/jobs}. */
     ASYNC,
     /** One segment of a narration. */
-    NARRATION_SEGMENT;
+    NARRATION_SEGMENT,
+    /** A whole narration: its row in the status table carries the narration's outcome and final audio. */
+    NARRATION;
 
     /** The request topic that carries jobs of this kind. */
     public String requestTopic() {
+        if (this == NARRATION) {
+            throw new IllegalStateException("a narration is not synthesized itself; its segments are");
+        }
         return this == SYNC ? Topics.REQUESTS_INTERACTIVE : Topics.REQUESTS;
     }
 }

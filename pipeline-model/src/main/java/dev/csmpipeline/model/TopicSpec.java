@@ -42,10 +42,13 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
         specs.add(new TopicSpec(Topics.CONTROL, otherPartitions, replication, Map.of(
                 "cleanup.policy", "compact,delete",
                 "retention.ms", Long.toString(CONTROL_RETENTION.toMillis()))));
+        specs.add(new TopicSpec(Topics.NARRATIONS_READY, otherPartitions, replication,
+                retention(REQUEST_RETENTION)));
         specs.add(new TopicSpec(Topics.WORKERS, 1, replication, Map.of(
                 "cleanup.policy", "compact,delete",
                 "retention.ms", Long.toString(Duration.ofDays(1).toMillis()))));
-        for (String source : List.of(Topics.REQUESTS, Topics.REQUESTS_INTERACTIVE, Topics.EVENTS)) {
+        for (String source : List.of(Topics.REQUESTS, Topics.REQUESTS_INTERACTIVE, Topics.EVENTS,
+                Topics.NARRATIONS_READY)) {
             specs.add(new TopicSpec(Topics.dlt(source), 1, replication, retention(DLT_RETENTION)));
         }
         return specs;

@@ -16,6 +16,8 @@ public final class Topics {
     /** Control commands ({@link ControlCommand}), read in full by every worker. Key: target id. Compacted. */
     public static final String CONTROL = "tts.control";
 
+    /** Narrations whose segments all finished, for the storage service to assemble ({@link NarrationReady}). */
+    public static final String NARRATIONS_READY = "tts.narrations.ready";
     /** Worker heartbeats ({@link WorkerHeartbeat}), keyed by worker id. Compacted. */
     public static final String WORKERS = "tts.workers";
 
@@ -37,8 +39,8 @@ public final class Topics {
 
     /** Every topic the pipeline needs, dead-letter topics included. */
     public static List<String> all() {
-        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, CONTROL, WORKERS,
-                dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS));
+        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, CONTROL, WORKERS, NARRATIONS_READY,
+                dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS), dlt(NARRATIONS_READY));
     }
 
     /** True for topics whose partition count bounds worker parallelism. */

@@ -35,6 +35,10 @@ public final class Validation {
                     topK("sampling.top_k", s.topK())));
         }
         NarrationRef n = request.narration();
+        if (request.kind() == JobKind.NARRATION) {
+            errors.add(new FieldError("kind", "NARRATION names a whole narration, which is never synthesized as one "
+                    + "job; its segments are NARRATION_SEGMENT jobs"));
+        }
         if (request.kind() == JobKind.NARRATION_SEGMENT && n == null) {
             errors.add(new FieldError("narration", "is required for a NARRATION_SEGMENT job"));
         }

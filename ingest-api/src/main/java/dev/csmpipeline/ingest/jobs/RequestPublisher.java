@@ -42,8 +42,16 @@ public class RequestPublisher {
 
     /** Writes each request with its ACCEPTED event, all in one transaction. */
     public void accept(List<SynthesisRequest> requests, String idempotencyKey) {
+        accept(requests, idempotencyKey, List.of());
+    }
+
+    /** Writes {@code events}, then each request with its ACCEPTED event, all in one transaction. */
+    public void accept(List<SynthesisRequest> requests, String idempotencyKey, List<JobEvent> events) {
         try {
             transactional.executeInTransaction(t -> {
+                for (JobEvent e : events) {
+                    t.send(Topics.EVENTS, e.jobId(), e);
+                }
                 for (SynthesisRequest request : requests) {
                     t.send(record(request));
                     t.send(Topics.EVENTS, request.jobId(),

@@ -3,6 +3,7 @@ package dev.csmpipeline.ingest.status;
 import dev.csmpipeline.model.JobKind;
 import dev.csmpipeline.model.JobState;
 import dev.csmpipeline.model.JobStatus;
+import dev.csmpipeline.model.NarrationProgress;
 import dev.csmpipeline.model.WireJson;
 import io.swagger.v3.oas.annotations.Hidden;
 import java.util.List;
@@ -27,9 +28,17 @@ public class InternalStatusController {
         this.queries = queries;
     }
 
-    @GetMapping(path = "/internal/status/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<byte[]> status(@PathVariable String id) {
-        return queries.findLocal(id).map(s -> ResponseEntity.ok(WireJson.encode(s)))
+    @GetMapping(path = "/internal/stores/{store}/{key}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<byte[]> value(@PathVariable String store, @PathVariable String key) {
+        Class<?> type = switch (store) {
+            case StatusTopology.STATUS_STORE -> JobStatus.class;
+            case StatusTopology.NARRATION_STORE -> NarrationProgress.class;
+            default -> null;
+        };
+        if (type == null) {
+            return ResponseEntity.notFound().build();
+        }
+        return queries.findLocal(store, key, type).map(v -> ResponseEntity.ok(WireJson.encode(v)))
                 .orElse(ResponseEntity.notFound().build());
     }
 

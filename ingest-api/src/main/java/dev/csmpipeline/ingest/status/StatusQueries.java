@@ -3,6 +3,7 @@ package dev.csmpipeline.ingest.status;
 import dev.csmpipeline.ingest.IngestProperties;
 import dev.csmpipeline.model.JobIds;
 import dev.csmpipeline.model.JobStatus;
+import dev.csmpipeline.model.NarrationProgress;
 import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.service.ApiError;
 import dev.csmpipeline.service.ApiException;
@@ -73,7 +74,17 @@ public class StatusQueries {
 
     /** The status in this instance's own store partitions only (asked by peers). */
     public Optional<JobStatus> findLocal(String jobId) {
-        return withStore(StatusTopology.STATUS_STORE, store -> Optional.ofNullable((JobStatus) store.get(jobId)));
+        return findLocal(StatusTopology.STATUS_STORE, jobId, JobStatus.class);
+    }
+
+    /** A value of one of the status tables in this instance's own partitions (asked by peers). */
+    public <T> Optional<T> findLocal(String store, String key, Class<T> type) {
+        return withStore(store, s -> Optional.ofNullable(s.get(key)).filter(type::isInstance).map(type::cast));
+    }
+
+    /** A narration's progress, wherever its partition lives. */
+    public Optional<NarrationProgress> narrationProgress(String narrationId) {
+        return lookup(StatusTopology.NARRATION_STORE, narrationId, NarrationProgress.class);
     }
 
     /** The job a tenant's Idempotency-Key created, if any. */
@@ -146,20 +157,25 @@ public class StatusQueries {
     }
 
     private Optional<JobStatus> lookup(String jobId) {
-        HostInfo owner = owner(StatusTopology.STATUS_STORE, jobId);
+        return lookup(StatusTopology.STATUS_STORE, jobId, JobStatus.class);
+    }
+
+    private <T> Optional<T> lookup(String store, String key, Class<T> type) {
+        HostInfo owner = owner(store, key);
         if (owner == null || isSelf(owner)) {
-            return findLocal(jobId);
+            return findLocal(store, key, type);
         }
         try {
-            byte[] body = peers.get().uri(url(owner, "/internal/status/{id}"), jobId).retrieve().body(byte[].class);
-            return Optional.ofNullable(body).map(b -> WireJson.decode(b, JobStatus.class));
+            byte[] body = peers.get().uri(url(owner, "/internal/stores/{store}/{key}"), store, key).retrieve()
+                    .body(byte[].class);
+            return Optional.ofNullable(body).map(b -> WireJson.decode(b, type));
         } catch (RestClientResponseException e) {
             if (e.getStatusCode().value() == 404) {
                 return Optional.empty();
             }
-            throw unavailable("instance " + owner + " owning job " + jobId + " answered " + e.getStatusCode());
+            throw unavailable("instance " + owner + " owning " + key + " answered " + e.getStatusCode());
         } catch (RestClientException e) {
-            throw unavailable("instance " + owner + " owning job " + jobId + " is unreachable: " + e.getMessage());
+            throw unavailable("instance " + owner + " owning " + key + " is unreachable: " + e.getMessage());
         }
     }
 

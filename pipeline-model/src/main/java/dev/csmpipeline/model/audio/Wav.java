@@ -69,6 +69,18 @@ public final class Wav {
      * @throws IllegalArgumentException naming what is wrong when {@code wav} is not such a file
      */
     public static Info read(byte[] wav) {
+        return parse(wav, false);
+    }
+
+    /**
+     * Reads the header of a WAV file from its first bytes only (at least through the {@code data} chunk header),
+     * reporting the data size the header declares.
+     */
+    public static Info readHeader(byte[] prefix) {
+        return parse(prefix, true);
+    }
+
+    private static Info parse(byte[] wav, boolean declared) {
         ByteBuffer b = ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN);
         if (wav.length < 12 || !"RIFF".equals(chunkId(b, 0)) || !"WAVE".equals(chunkId(b, 8))) {
             throw new IllegalArgumentException("not a RIFF/WAVE file");
@@ -92,8 +104,8 @@ public final class Wav {
                 if (sampleRate == null) {
                     throw new IllegalArgumentException("data chunk before fmt chunk");
                 }
-                long available = Math.min(size, wav.length - body);
-                return new Info(sampleRate, body, available);
+                long bytes = declared ? size : Math.min(size, wav.length - body);
+                return new Info(sampleRate, body, bytes);
             }
             pos = (int) (body + size + (size & 1));
         }

@@ -56,6 +56,14 @@ class WavTest {
     }
 
     @Test
+    void headerAloneTellsTheDeclaredDataSize() {
+        byte[] wav = Wav.encode(new float[2400], 24_000);
+        Wav.Info info = Wav.readHeader(java.util.Arrays.copyOf(wav, 44));
+        assertThat(info.dataBytes()).isEqualTo(4800);
+        assertThat(info.dataOffset()).isEqualTo(44);
+    }
+
+    @Test
     void readRejectsWhatIsNotAWav() {
         assertThatThrownBy(() -> Wav.read(new byte[] {1, 2, 3})).hasMessageContaining("RIFF");
     }

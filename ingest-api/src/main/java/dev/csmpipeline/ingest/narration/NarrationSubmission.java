@@ -1,0 +1,33 @@
+package dev.csmpipeline.ingest.narration;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
+
+/**
+ * The body of {@code POST /v1/narrations}: a document as plain text or as paragraphs.
+ *
+ * @param text             the document, up to 1 MB of UTF-8 (or use {@code paragraphs})
+ * @param paragraphs       the document as paragraphs; a segment never spans two of them
+ * @param speakerId        CSM speaker of every segment, 0 to 31; default 0
+ * @param temperature      sampling temperature, 0 to 2; default 0.9
+ * @param topK             top-k, 1 to 2,051; default 50
+ * @param seed             sampler seed shared by all segments; default derived from the narration id
+ * @param pauseMs          silence between segments in the final audio, 0 to 5,000; default 350
+ * @param maxSegmentChars  longest segment in characters, 40 to 1,000; default 250
+ * @param onSegmentFailure {@code fail} (default): a segment failing for good fails the narration; {@code gap}: the
+ *                         narration completes and the manifest records the gap
+ * @param language         BCP 47 language of the text, for sentence rules; default en
+ */
+@Schema(description = "A long document to narrate")
+public record NarrationSubmission(
+        String text,
+        List<String> paragraphs,
+        @Schema(example = "0") Integer speakerId,
+        Double temperature,
+        Integer topK,
+        Long seed,
+        @Schema(example = "350") Integer pauseMs,
+        @Schema(example = "250") Integer maxSegmentChars,
+        @Schema(example = "fail") String onSegmentFailure,
+        @Schema(example = "en") String language) {
+}
