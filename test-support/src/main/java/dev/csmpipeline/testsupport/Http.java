@@ -36,9 +36,11 @@ public final class Http {
             return headers.firstValue(name);
         }
 
+        /** Status and the start of the body (bodies can be megabytes of base64 audio). */
         @Override
         public String toString() {
-            return status + " " + text();
+            String t = text();
+            return status + " " + (t.length() > 300 ? t.substring(0, 300) + "...(" + t.length() + " chars)" : t);
         }
     }
 

@@ -1,0 +1,200 @@
+package dev.csmpipeline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.csmpipeline.model.EventType;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WireJson;
+import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import dev.csmpipeline.testsupport.Http;
+import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.WithPipelineInfra;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Async jobs end to end: the ingest API, two workers running the tiny CSM model, a real broker and S3 server.
+ */
+@WithPipelineInfra
+class AsyncJobsIT {
+
+    private static Pipeline pipeline;
+    private static PipelineInfra infra;
+
+    @BeforeAll
+    static void start(PipelineInfra pipelineInfra) {
+        infra = pipelineInfra;
+        pipeline = new Pipeline(infra);
+        pipeline.startIngest(Map.of());
+        pipeline.startWorker(Map.of());
+        pipeline.startWorker(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        pipeline.close();
+    }
+
+    @Test
+    void submittedJobSucceedsAndItsAudioIsAWavOfTheStatedDuration() {
+        String id = pipeline.submit("{\"text\":\"Hello from Maya!\",\"speaker_id\":0,\"max_audio_length_ms\":800}");
+        JsonNode done = pipeline.awaitJob(id);
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        Http.Response audio = Http.get(pipeline.ingest().url("/v1/jobs/" + id + "/audio"));
+        assertThat(audio.status()).isEqualTo(200);
+        Wav.Info wav = Wav.read(audio.body());
+        assertThat(wav.sampleRate()).isEqualTo(24_000);
+        assertThat(wav.durationMs()).isEqualTo(done.get("result").get("duration_ms").asLong()).isPositive();
+        assertThat(wav.samples() % 1920).isZero();
+        assertThat(done.get("result").get("sha256").asText()).isEqualTo(ObjectStorage.sha256Hex(audio.body()));
+        assertThat(done.get("model").asText()).isNotBlank();
+    }
+
+    @Test
+    void twentyConcurrentJobsOverTwoWorkersAllSucceedEachExactlyOnce() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        List<Future<String>> submits = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            submits.add(clients.submit(() -> pipeline.submit("{\"text\":\"Concurrent job number " + n
+                    + ".\",\"speaker_id\":" + (n % 4) + ",\"max_audio_length_ms\":400}")));
+        }
+        List<String> ids = new ArrayList<>();
+        for (Future<String> f : submits) {
+            ids.add(f.get(60, TimeUnit.SECONDS));
+        }
+        clients.shutdown();
+        Set<String> workersSeen = new HashSet<>();
+        for (String id : ids) {
+            JsonNode done = pipeline.awaitJob(id);
+            assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(done.get("attempts").asInt()).isEqualTo(1);
+        }
+        Map<String, List<JobEvent>> events = eventsOf(new HashSet<>(ids));
+        for (String id : ids) {
+            List<JobEvent> succeeded = events.get(id).stream().filter(e -> e.type() == EventType.SUCCEEDED).toList();
+            assertThat(succeeded).as("SUCCEEDED events of " + id).hasSize(1);
+            events.get(id).stream().filter(e -> e.workerId() != null).forEach(e -> workersSeen.add(e.workerId()));
+        }
+        assertThat(workersSeen).as("both workers took jobs").hasSize(2);
+    }
+
+    @Test
+    void poisonRecordGoesToTheDeadLetterTopicAndTheNextJobStillRuns() throws Exception {
+        String poisonKey = "poison-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int partition = 0; partition < 4; partition++) {
+                p.send(new ProducerRecord<>(Topics.REQUESTS, partition, poisonKey, "{not json".getBytes()))
+                        .get(10, TimeUnit.SECONDS);
+            }
+        }
+        String id = pipeline.submit("{\"text\":\"After the poison.\",\"max_audio_length_ms\":400}");
+        assertThat(pipeline.awaitJob(id).get("state").asText()).isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(readKeys(Topics.dlt(Topics.REQUESTS))).filteredOn(poisonKey::equals).hasSize(4));
+    }
+
+    @Test
+    void cancellingAQueuedJobMeansItNeverRuns() {
+        // Both workers busy with long jobs, so the third waits in the queue.
+        String long1 = pipeline.submit("{\"text\":\"Long one.\",\"max_audio_length_ms\":90000}");
+        String long2 = pipeline.submit("{\"text\":\"Long two.\",\"max_audio_length_ms\":90000}");
+        pipeline.awaitState(long1, "RUNNING");
+        pipeline.awaitState(long2, "RUNNING");
+        String queued = pipeline.submit("{\"text\":\"Never spoken.\",\"max_audio_length_ms\":400}");
+        Http.Response cancel = Http.delete(pipeline.ingest().url("/v1/jobs/" + queued));
+        assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
+        Http.delete(pipeline.ingest().url("/v1/jobs/" + long1));
+        Http.delete(pipeline.ingest().url("/v1/jobs/" + long2));
+        assertThat(pipeline.awaitJob(long1).get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(pipeline.awaitJob(long2).get("state").asText()).isEqualTo("CANCELLED");
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<JobEvent> events = eventsOf(Set.of(queued)).get(queued);
+            assertThat(events).extracting(JobEvent::type).doesNotContain(EventType.STARTED, EventType.SUCCEEDED);
+        });
+        try (ObjectStorage storage = infra.newStorage()) {
+            assertThat(storage.stat("audio/" + queued + ".wav")).isEmpty();
+        }
+    }
+
+    @Test
+    void cancellingARunningJobStopsItBetweenFrames() {
+        String id = pipeline.submit("{\"text\":\"Stop me.\",\"max_audio_length_ms\":90000}");
+        pipeline.awaitState(id, "RUNNING");
+        Http.Response r = Http.delete(pipeline.ingest().url("/v1/jobs/" + id));
+        assertThat(r.status()).isIn(200, 202);
+        JsonNode done = pipeline.awaitJob(id);
+        assertThat(done.get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(done.get("progress").get("frames_done").asInt()).isLessThan(1125);
+    }
+
+    private static List<String> readKeys(String topic) {
+        List<String> keys = new ArrayList<>();
+        consume(topic, r -> keys.add(r.key()));
+        return keys;
+    }
+
+    private static Map<String, List<JobEvent>> eventsOf(Set<String> ids) {
+        Map<String, List<JobEvent>> out = new HashMap<>();
+        ids.forEach(id -> out.put(id, new ArrayList<>()));
+        consume(Topics.EVENTS, r -> {
+            if (ids.contains(r.key())) {
+                out.get(r.key()).add(WireJson.decode(r.value(), JobEvent.class));
+            }
+        });
+        return out;
+    }
+
+    private static void consume(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            boolean assigned = false;
+            while (System.nanoTime() < end) {
+                c.poll(Duration.ofMillis(200)).forEach(sink);
+                if (!c.assignment().isEmpty()) {
+                    assigned = true;
+                    Map<org.apache.kafka.common.TopicPartition, Long> ends = c.endOffsets(c.assignment());
+                    if (ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                        break;
+                    }
+                }
+            }
+            assertThat(assigned).isTrue();
+        }
+    }
+}

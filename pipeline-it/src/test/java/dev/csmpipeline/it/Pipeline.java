@@ -1,0 +1,103 @@
+package dev.csmpipeline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.storage.service.StorageServiceApplication;
+import dev.csmpipeline.testsupport.Http;
+import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.worker.WorkerApplication;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/** The services of the pipeline started in this JVM against a test infrastructure, and the calls tests make. */
+final class Pipeline implements AutoCloseable {
+
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED");
+
+    private final PipelineInfra infra;
+    private final List<RunningService> ingests = new ArrayList<>();
+    private final List<RunningService> workers = new ArrayList<>();
+    private final List<RunningService> storages = new ArrayList<>();
+
+    Pipeline(PipelineInfra infra) {
+        this.infra = infra;
+    }
+
+    RunningService startIngest(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>(Map.of("ingest.instance-id", "ingest-" + ingests.size()));
+        props.putAll(overrides);
+        RunningService s = RunningService.start(IngestApplication.builder(), infra, props);
+        ingests.add(s);
+        return s;
+    }
+
+    RunningService startWorker(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>(Map.of("worker.id", "worker-" + workers.size()));
+        props.putAll(overrides);
+        RunningService s = RunningService.start(WorkerApplication.builder(), infra, props);
+        workers.add(s);
+        return s;
+    }
+
+    RunningService startStorage() {
+        RunningService s = RunningService.start(StorageServiceApplication.builder(), infra, Map.of());
+        storages.add(s);
+        return s;
+    }
+
+    RunningService ingest() {
+        return ingests.get(0);
+    }
+
+    /** Submits an async job; returns its id. */
+    String submit(String json) {
+        Http.Response r = Http.postJson(ingest().url("/v1/jobs"), json);
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        return r.json().get("id").asText();
+    }
+
+    JsonNode status(String id) {
+        return Http.get(ingest().url("/v1/jobs/" + id)).json();
+    }
+
+    /** Waits until the job ends; returns its final status. */
+    JsonNode awaitEnd(String path, Duration limit) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(limit).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last[0] = Http.get(ingest().url(path)).json();
+            return TERMINAL.contains(last[0].path("state").asText());
+        });
+        return last[0];
+    }
+
+    JsonNode awaitJob(String id) {
+        return awaitEnd("/v1/jobs/" + id, Duration.ofSeconds(120));
+    }
+
+    /** Waits until the job reaches {@code state}. */
+    void awaitState(String id, String state) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> status(id).path("state").asText().equals(state));
+    }
+
+    @Override
+    public void close() {
+        for (List<RunningService> group : List.of(ingests, workers, storages)) {
+            for (RunningService s : group) {
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    // already stopped by the test
+                }
+            }
+        }
+    }
+}
