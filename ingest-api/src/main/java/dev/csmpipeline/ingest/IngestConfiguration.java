@@ -154,12 +154,18 @@ public class IngestConfiguration {
         return new RecentlyAccepted();
     }
 
+    /** Calls to other ingest instances' /internal/ endpoints, carrying the fleet's internal token. */
     @Bean
-    RestClient peerClient() {
+    RestClient peerClient(dev.csmpipeline.ingest.security.SecurityProperties security) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
         factory.setReadTimeout(Duration.ofSeconds(10));
-        return RestClient.builder().requestFactory(factory).build();
+        RestClient.Builder b = RestClient.builder().requestFactory(factory);
+        if (security.internalToken() != null && !security.internalToken().isBlank()) {
+            b.defaultHeader(dev.csmpipeline.ingest.security.ApiKeyFilter.INTERNAL_TOKEN_HEADER,
+                    security.internalToken());
+        }
+        return b.build();
     }
 
     @Bean

@@ -34,6 +34,11 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PayloadTooLargeException p) {
+                return tooLargeBody(p);
+            }
+        }
         if (e.getCause() instanceof DatabindException de && !de.getPath().isEmpty()) {
             String field = de.getPath().stream()
                     .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
@@ -91,6 +96,11 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ResponseEntity<ApiError> tooLarge(MaxUploadSizeExceededException e) {
+        return respond(HttpStatus.CONTENT_TOO_LARGE, ApiError.of("payload_too_large", e.getMessage()));
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<ApiError> tooLargeBody(PayloadTooLargeException e) {
         return respond(HttpStatus.CONTENT_TOO_LARGE, ApiError.of("payload_too_large", e.getMessage()));
     }
 
