@@ -1,0 +1,151 @@
+"""A reference frame loop over a bundle's ONNX graphs (numpy + onnxruntime, no torch).
+
+This is the Python twin of the Java engine described in docs/BUNDLE-FORMAT.md. It is
+used by the self-check (code-for-code comparison with transformers' ``generate``), by
+the tests, and by the benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+NUM_CODEBOOKS = 32
+MIMI_CODEBOOK_SIZE = 2048
+
+
+def load_manifest(bundle_dir) -> dict:
+    with open(Path(bundle_dir) / "manifest.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+@dataclass
+class FrameLoopResult:
+    frames: np.ndarray  # (n_frames, 32) int64, every frame generated, stop frame included
+    stopped_early: bool  # True when the last frame met the stop rule
+    audio_frames: np.ndarray = field(default=None)  # frames that reach Mimi (stop frame excluded)
+
+
+def stop_rule(frame: np.ndarray) -> bool:
+    """transformers' rule: codebooks 0..30 all equal codebook_eos_token_id (0)."""
+    return bool(np.all(frame[: NUM_CODEBOOKS - 1] == 0))
+
+
+def sanitize_codes(codes: np.ndarray) -> np.ndarray:
+    """Codes outside 0..2047 are not Mimi codes; they are replaced by 0."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return np.where((codes >= 0) & (codes < MIMI_CODEBOOK_SIZE), codes, 0)
+
+
+def prompt_frames(token_ids) -> tuple[np.ndarray, np.ndarray]:
+    """(1, S, 33) tokens and mask for a text-only prompt: text in column 32, columns 0..31 masked."""
+    ids = np.asarray(token_ids, dtype=np.int64)
+    s = ids.shape[0]
+    tokens = np.zeros((1, s, NUM_CODEBOOKS + 1), dtype=np.int64)
+    mask = np.zeros((1, s, NUM_CODEBOOKS + 1), dtype=bool)
+    tokens[0, :, NUM_CODEBOOKS] = ids
+    mask[0, :, NUM_CODEBOOKS] = True
+    return tokens, mask
+
+
+def audio_frame(codes) -> tuple[np.ndarray, np.ndarray]:
+    """(1, 1, 33) tokens and mask feeding a generated frame back: codes in 0..31, text masked."""
+    tokens = np.zeros((1, 1, NUM_CODEBOOKS + 1), dtype=np.int64)
+    mask = np.zeros((1, 1, NUM_CODEBOOKS + 1), dtype=bool)
+    tokens[0, 0, :NUM_CODEBOOKS] = codes
+    mask[0, 0, :NUM_CODEBOOKS] = True
+    return tokens, mask
+
+
+class OrtCsm:
+    def __init__(self, bundle_dir, threads: int = 2, load_mimi: bool = True):
+        import onnxruntime as ort
+
+        self.dir = Path(bundle_dir)
+        self.manifest = load_manifest(self.dir)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        g = self.manifest["graphs"]
+
+        def sess(key):
+            return ort.InferenceSession(str(self.dir / g[key]["file"]), opts, providers=["CPUExecutionProvider"])
+
+        self.backbone = sess("backbone")
+        self.depth = sess("depth_decoder")
+        self.mimi = sess("mimi_decoder") if load_mimi else None
+        bb = g["backbone"]["inputs"][4]["shape"]  # past_kv
+        dd = g["depth_decoder"]["inputs"][2]["shape"]
+        self.kv_dtype = np.float16 if g["backbone"]["inputs"][4]["dtype"] == "float16" else np.float32
+        self.bb_kv_shape = tuple(bb[1:3]) + (bb[4], bb[5])  # layers, 2, kv_heads, head_dim
+        self.dd_kv_shape = tuple(dd[1:3]) + (dd[4], dd[5])
+
+    def _empty(self, shape, batch=1):
+        layers, two, heads, hd = shape
+        return np.zeros((0, layers, two, batch, heads, hd), dtype=self.kv_dtype)
+
+    def backbone_step(self, tokens, mask, positions, attention_mask, past):
+        logits, last_hidden, new_kv = self.backbone.run(
+            None,
+            {
+                "tokens": tokens,
+                "tokens_mask": mask,
+                "position_ids": positions,
+                "attention_mask": attention_mask,
+                "past_kv": past,
+            },
+        )
+        return logits, last_hidden, new_kv
+
+    def depth_frame(self, last_hidden, c0: int, choose=None, record_logits=None) -> list[int]:
+        """Codebooks 1..31 for one frame given codebook 0 (greedy unless ``choose`` is given)."""
+        choose = choose or (lambda logits: int(np.argmax(logits[0])))
+        past = self._empty(self.dd_kv_shape)
+        codes = [int(c0)]
+        tokens = np.array([[0, c0]], dtype=np.int64)  # position 0 placeholder, position 1 = c0
+        for _ in range(1, NUM_CODEBOOKS):
+            logits, new_kv = self.depth.run(None, {"last_hidden": last_hidden, "tokens": tokens, "past_kv": past})
+            past = np.concatenate([past, new_kv], axis=0)
+            if record_logits is not None:
+                record_logits.append(logits[0].copy())
+            c = choose(logits)
+            codes.append(c)
+            tokens = np.array([[c]], dtype=np.int64)
+        return codes
+
+    def generate(self, token_ids, max_frames: int, choose=None, on_frame=None) -> FrameLoopResult:
+        """Greedy (or ``choose``-driven) frame loop, batch 1, reproducing transformers' generate."""
+        choose = choose or (lambda logits: int(np.argmax(logits[0])))
+        tokens, mask = prompt_frames(token_ids)
+        s = tokens.shape[1]
+        positions = np.arange(s, dtype=np.int64)[None, :]
+        past = self._empty(self.bb_kv_shape)
+        frames = []
+        stopped = False
+        for _ in range(max_frames):
+            attn = np.ones((1, past.shape[0] + tokens.shape[1]), dtype=np.int64)
+            logits, last_hidden, new_kv = self.backbone_step(tokens, mask, positions, attn, past)
+            past = np.concatenate([past, new_kv], axis=0)
+            c0 = choose(logits)
+            frame = self.depth_frame(last_hidden, c0, choose)
+            frames.append(frame)
+            if on_frame is not None:
+                on_frame(len(frames) - 1, frame)
+            if stop_rule(np.asarray(frame)):
+                stopped = True
+                break
+            tokens, mask = audio_frame(frame)
+            positions = positions[:, -1:] + 1
+        arr = np.asarray(frames, dtype=np.int64).reshape(-1, NUM_CODEBOOKS)
+        audio = arr[:-1] if stopped else arr
+        return FrameLoopResult(frames=arr, stopped_early=stopped, audio_frames=audio)
+
+    def decode(self, frames: np.ndarray) -> np.ndarray:
+        """(n_frames, 32) codes -> (n_frames*1920,) float32 PCM (codes sanitized first)."""
+        codes = sanitize_codes(frames).T[None, :, :]  # (1, 32, F)
+        (pcm,) = self.mimi.run(None, {"codes": np.ascontiguousarray(codes)})
+        return pcm[0, 0]
