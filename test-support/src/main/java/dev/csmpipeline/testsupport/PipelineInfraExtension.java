@@ -56,8 +56,14 @@ public final class PipelineInfraExtension implements BeforeAllCallback, Paramete
     }
 
     private static PipelineInfra start(WithPipelineInfra settings) {
-        boolean restartable = settings != null && settings.restartableBroker();
-        int partitions = settings == null ? 4 : settings.requestPartitions();
+        return start(settings != null && settings.restartableBroker(), settings == null ? 4 : settings.requestPartitions());
+    }
+
+    /**
+     * Starts infrastructure outside JUnit Jupiter's lifecycle (jqwik properties, benchmarks); the caller closes it
+     * with {@link #close(PipelineInfra)}.
+     */
+    public static PipelineInfra start(boolean restartable, int partitions) {
         String forced = System.getenv().getOrDefault("PIPELINE_TEST_INFRA", "").toLowerCase(Locale.ROOT);
         boolean containers = !restartable && (forced.equals("testcontainers")
                 || (forced.isEmpty() && ContainerInfra.dockerAvailable()));
@@ -67,5 +73,16 @@ public final class PipelineInfraExtension implements BeforeAllCallback, Paramete
         log.info("event=test_infra_started kind={} bootstrap={} s3={} took_ms={}", infra.kind(),
                 infra.kafkaBootstrapServers(), infra.storageSettings().endpoint(), (System.nanoTime() - t0) / 1_000_000);
         return infra;
+    }
+
+    /** Stops infrastructure started with {@link #start(boolean, int)}. */
+    public static void close(PipelineInfra infra) {
+        if (infra instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("event=test_infra_close_failed reason={}", e.toString());
+            }
+        }
     }
 }
