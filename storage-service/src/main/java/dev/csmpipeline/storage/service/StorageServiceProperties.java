@@ -18,6 +18,9 @@ public record StorageServiceProperties(Duration retention, Duration sweepInterva
         sweepInterval = sweepInterval == null ? Duration.ofHours(1) : sweepInterval;
         if (instanceId == null || instanceId.isBlank()) {
             String id = System.getenv("INSTANCE_ID");
+            if (id == null || id.isBlank()) {
+                id = System.getenv("HOSTNAME");
+            }
             instanceId = id == null || id.isBlank() ? "storage-" + ProcessHandle.current().pid() : id;
         }
     }
