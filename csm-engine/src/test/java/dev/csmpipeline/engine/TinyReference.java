@@ -1,0 +1,105 @@
+package dev.csmpipeline.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The committed transformers reference outputs of the tiny model ({@code src/test/resources/tiny-csm-reference},
+ * layout in docs/BUNDLE-FORMAT.md, "Reference outputs"), read-only.
+ */
+final class TinyReference {
+
+    static final Path BUNDLE = Path.of("src/test/resources/tiny-csm");
+    static final Path DIR = Path.of("src/test/resources/tiny-csm-reference");
+
+    private static JsonNode root;
+
+    /** One reference prompt. */
+    record Prompt(int index, int speaker, String text, long[] tokenIds, int maxNewFrames, List<int[]> frames,
+            boolean stoppedEarly, Integer stopFrameIndex, int numAudioFrames, String pcmFile) {
+
+        float[] pcm() {
+            return floats(pcmFile);
+        }
+
+        /** The greedy request transformers answered: argmax for every codebook, its frame cap. */
+        SpeechPrompt greedyRequest() {
+            return new SpeechPrompt(text, speaker, maxNewFrames, 0.0, 1, 0L);
+        }
+
+        @Override
+        public String toString() {
+            return "prompt " + index + " [" + speaker + "]" + text;
+        }
+    }
+
+    static synchronized JsonNode json() {
+        if (root == null) {
+            try {
+                root = JsonMapper.builder().build().readTree(Files.readString(DIR.resolve("reference.json")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return root;
+    }
+
+    static List<Prompt> prompts() {
+        List<Prompt> out = new ArrayList<>();
+        for (JsonNode p : json().get("prompts")) {
+            long[] ids = new long[p.get("token_ids").size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = p.get("token_ids").get(i).longValue();
+            }
+            List<int[]> frames = new ArrayList<>();
+            for (JsonNode f : p.get("frames")) {
+                int[] codes = new int[f.size()];
+                for (int k = 0; k < codes.length; k++) {
+                    codes[k] = f.get(k).intValue();
+                }
+                frames.add(codes);
+            }
+            JsonNode stop = p.get("stop_frame_index");
+            out.add(new Prompt(p.get("index").intValue(), p.get("speaker").intValue(), p.get("text").stringValue(),
+                    ids, p.get("max_new_frames").intValue(), frames, p.get("stopped_early").booleanValue(),
+                    stop == null || stop.isNull() ? null : stop.intValue(), p.get("num_audio_frames").intValue(),
+                    p.get("pcm").get("file").stringValue()));
+        }
+        return out;
+    }
+
+    static Prompt prompt(int index) {
+        return prompts().get(index);
+    }
+
+    /** A little-endian float32 file of the reference directory. */
+    static float[] floats(String file) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(DIR.resolve(file))).order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[b.remaining() / Float.BYTES];
+            b.asFloatBuffer().get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static double maxAbsDiff(float[] a, float[] b, int bOffset, int n) {
+        double max = 0;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, Math.abs(a[i] - (double) b[bOffset + i]));
+        }
+        return max;
+    }
+
+    private TinyReference() {
+    }
+}

@@ -1,0 +1,77 @@
+package dev.csmpipeline.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.csmpipeline.model.audio.Wav;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SayTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int say(Map<String, String> env, String... args) {
+        return Say.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    }
+
+    @Test
+    void writesAWavOfTheRequestedLength() throws Exception {
+        Path wav = tmp.resolve("hello.wav");
+
+        int code = say(Map.of(), "Hello from Maya", "--speaker", "0", "--out", wav.toString(), "--model",
+                "src/test/resources/tiny-csm", "--max-ms", "400", "--seed", "42", "--device", "cpu");
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Wav.Info info = Wav.read(Files.readAllBytes(wav));
+        assertThat(info.sampleRate()).isEqualTo(24_000);
+        assertThat(info.samples()).isEqualTo(5L * 1920); // 400 ms = 5 frames, the random model never stops early
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrote").contains("seed 42");
+    }
+
+    @Test
+    void withoutAModelItUsesTheTinyModelAndWarnsThatTheOutputIsNotSpeech() {
+        Path wav = tmp.resolve("tiny.wav");
+
+        int code = say(Map.of(), "Hi", "--out", wav.toString(), "--max-ms", "160", "--device", "cpu");
+
+        assertThat(code).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("NOT speech");
+        assertThat(wav).exists();
+    }
+
+    @Test
+    void missingOutIsAUsageError() {
+        int code = say(Map.of(), "Hello");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--out").contains("usage:");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        int code = say(Map.of(), "Hello", "--out", "x.wav", "--loud");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --loud");
+    }
+
+    @Test
+    void aBadModelDirectoryFailsWithItsMessage() {
+        int code = say(Map.of(), "Hello", "--out", tmp.resolve("x.wav").toString(), "--model",
+                tmp.resolve("nothing").toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("does not exist");
+    }
+}
