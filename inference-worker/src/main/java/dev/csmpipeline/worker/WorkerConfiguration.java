@@ -1,0 +1,219 @@
+package dev.csmpipeline.worker;
+
+import dev.csmpipeline.engine.SpeechEngine;
+import dev.csmpipeline.model.ErrorCodes;
+import dev.csmpipeline.model.JobError;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.JobKind;
+import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WireSerde;
+import dev.csmpipeline.service.WireValueSerializer;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import dev.csmpipeline.storage.client.StorageException;
+import dev.csmpipeline.worker.control.CancellationRegistry;
+import dev.csmpipeline.worker.fleet.HeartbeatPublisher;
+import dev.csmpipeline.worker.jobs.EventPublisher;
+import dev.csmpipeline.worker.jobs.GracefulDrain;
+import dev.csmpipeline.worker.jobs.IdleOffsetCommitter;
+import dev.csmpipeline.worker.jobs.InvalidRequestException;
+import dev.csmpipeline.worker.jobs.JobProcessor;
+import dev.csmpipeline.worker.jobs.PrioritySlots;
+import dev.csmpipeline.worker.jobs.ShutdownState;
+import dev.csmpipeline.worker.jobs.SynthesisListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.core.MicrometerProducerListener;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * Kafka wiring of the worker, declared rather than hoped for: a consumer that reads committed requests one at a
+ * time with a poll interval sized for the longest job; records that cannot be read, break a rule, or keep failing
+ * go to {@code <topic>-dlt} and end their job FAILED, so the partition moves on and the job still ends.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WorkerProperties.class)
+public class WorkerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
+    /** How long a consumer goes without records before its position is committed (see IdleOffsetCommitter). */
+    static final long IDLE_EVENT_INTERVAL_MS = 10_000;
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    KafkaTemplate<String, Object> workerKafkaTemplate(KafkaProperties kafka, WorkerProperties props,
+                                                      MeterRegistry registry) {
+        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, props.id() + "-producer");
+        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
+                new StringSerializer(), new WireValueSerializer());
+        factory.addListener(new MicrometerProducerListener<>(registry));
+        return new KafkaTemplate<>(factory);
+    }
+
+    @Bean
+    EventPublisher eventPublisher(KafkaTemplate<String, Object> workerKafkaTemplate) {
+        return new EventPublisher(workerKafkaTemplate);
+    }
+
+    @Bean
+    CancellationRegistry cancellationRegistry(KafkaProperties kafka) {
+        return new CancellationRegistry(String.join(",", kafka.getBootstrapServers()));
+    }
+
+    @Bean
+    PrioritySlots prioritySlots(WorkerProperties props) {
+        return new PrioritySlots(props.slots());
+    }
+
+    @Bean
+    ShutdownState shutdownState() {
+        return new ShutdownState();
+    }
+
+    @Bean
+    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, EventPublisher events,
+                              CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
+                              MeterRegistry registry, ShutdownState shutdown, Clock clock) {
+        return new JobProcessor(engine, storage, events, cancellations, slots, props, registry, shutdown, clock);
+    }
+
+    @Bean
+    SynthesisListener synthesisListener(JobProcessor processor) {
+        return new SynthesisListener(processor);
+    }
+
+    @Bean
+    IdleOffsetCommitter idleOffsetCommitter() {
+        return new IdleOffsetCommitter();
+    }
+
+    @Bean
+    GracefulDrain gracefulDrain(KafkaListenerEndpointRegistry listeners, PrioritySlots slots,
+                                ShutdownState shutdown, WorkerProperties props) {
+        return new GracefulDrain(listeners, slots, shutdown, props.shutdownGrace());
+    }
+
+    @Bean
+    HeartbeatPublisher heartbeatPublisher(KafkaTemplate<String, Object> workerKafkaTemplate, WorkerProperties props,
+                                          SpeechEngine engine, PrioritySlots slots, JobProcessor processor,
+                                          Clock clock) {
+        return new HeartbeatPublisher(workerKafkaTemplate, props.id(), engine, slots, processor, clock);
+    }
+
+    @Bean(SynthesisListener.CONTAINER_FACTORY)
+    ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListenerFactory(
+            KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, props.groupId());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, props.id());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The API writes a request and its ACCEPTED event in one transaction: never run an aborted request.
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // One record at a time, and the poll interval covers the longest job, so a busy worker keeps its
+        // partitions and a crashed one gives them up within the session timeout.
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                (int) props.maxJobDuration().plusMinutes(5).toMillis());
+        // Heartbeats come from a background thread, so a long synthesis keeps the membership; 30 s rides out a
+        // CPU-starved or GC-paused worker without handing its job to a second worker, and still fails over soon.
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        DefaultKafkaConsumerFactory<String, SynthesisRequest> consumers = new DefaultKafkaConsumerFactory<>(config,
+                new StringDeserializer(), new ErrorHandlingDeserializer<>(WireSerde.of(SynthesisRequest.class)));
+        consumers.addListener(new MicrometerConsumerListener<>(registry));
+
+        ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> factory =
+                new ConcurrentKafkaListenerContainerFactory<>();
+        factory.setConsumerFactory(consumers);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
+        factory.getContainerProperties().setShutdownTimeout(props.shutdownGrace().plusSeconds(30).toMillis());
+        factory.getContainerProperties().setObservationEnabled(false);
+        factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL_MS);
+        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, events, props));
+        return factory;
+    }
+
+    /**
+     * Unreadable and invalid records go to the dead-letter topic at once; other failures are retried (the record is
+     * redelivered) and then dead-lettered. Either way the job ends FAILED, so nothing accepted stays open.
+     */
+    private static DefaultErrorHandler errorHandler(KafkaTemplate<String, Object> template, EventPublisher events,
+                                                    WorkerProperties props) {
+        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(template,
+                (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
+        DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
+            deadLetters.accept(record, e);
+            failJob(record, rootCause(e), events, props);
+        }, new FixedBackOff(2_000, props.recordAttempts() - 1));
+        handler.addNotRetryableExceptions(InvalidRequestException.class);
+        return handler;
+    }
+
+    private static void failJob(ConsumerRecord<?, ?> record, Throwable cause, EventPublisher events,
+                                WorkerProperties props) {
+        if (!(record.value() instanceof SynthesisRequest request) || request.jobId() == null) {
+            log.warn("event=record_dead_lettered topic={} partition={} offset={} reason={}", record.topic(),
+                    record.partition(), record.offset(), cause.toString());
+            return;
+        }
+        String code = cause instanceof InvalidRequestException ? ErrorCodes.INVALID_REQUEST
+                : cause instanceof StorageException ? ErrorCodes.STORAGE_UNAVAILABLE : ErrorCodes.ENGINE_ERROR;
+        JobError error = new JobError(code, cause.getMessage());
+        log.warn("event=job_failed job={} code={} topic={} offset={} reason={}", request.jobId(), code,
+                record.topic(), record.offset(), cause.getMessage());
+        if (request.kind() == JobKind.SYNC) {
+            EventPublisher.await(events.reply(record.headers(), SynthesisReply.failed(request.jobId(), error)),
+                    "failure reply of job " + request.jobId());
+        }
+        events.publishDurably(JobEvent.failed(request.jobId(), request.narration(), props.id(), error,
+                Instant.now()));
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t
+                && (t instanceof org.springframework.kafka.listener.ListenerExecutionFailedException
+                || t.getClass().getName().startsWith("org.springframework"))) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

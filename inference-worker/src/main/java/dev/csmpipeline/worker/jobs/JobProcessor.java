@@ -1,0 +1,290 @@
+package dev.csmpipeline.worker.jobs;
+
+import dev.csmpipeline.engine.EngineInfo;
+import dev.csmpipeline.engine.EngineRejectedException;
+import dev.csmpipeline.engine.SpeechEngine;
+import dev.csmpipeline.engine.SpeechPrompt;
+import dev.csmpipeline.engine.Synthesis;
+import dev.csmpipeline.engine.SynthesisCancelledException;
+import dev.csmpipeline.engine.SynthesisControl;
+import dev.csmpipeline.model.AudioResult;
+import dev.csmpipeline.model.ErrorCodes;
+import dev.csmpipeline.model.FieldError;
+import dev.csmpipeline.model.JobError;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.JobKind;
+import dev.csmpipeline.model.Limits;
+import dev.csmpipeline.model.Sampling;
+import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Validation;
+import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.storage.client.ObjectKeys;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import dev.csmpipeline.storage.client.StorageException;
+import dev.csmpipeline.storage.client.StoredObject;
+import dev.csmpipeline.worker.WorkerProperties;
+import dev.csmpipeline.worker.control.CancellationRegistry;
+import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a worker does with one request, in order: check it, skip it when cancelled or expired, reuse audio that a
+ * previous delivery already stored, synthesize, store the WAV, then make the outcome durable (event, and the reply
+ * of a sync call). The caller commits the offset only after this returns {@link Outcome#DONE}.
+ */
+public class JobProcessor {
+
+    /** What the listener does with the record's offset. */
+    public enum Outcome {
+        /** A terminal event is durable: commit. */
+        DONE,
+        /** The worker is stopping and left the job unfinished: do not commit; another worker takes it. */
+        ABANDONED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+
+    private final SpeechEngine engine;
+    private final ObjectStorage storage;
+    private final EventPublisher events;
+    private final CancellationRegistry cancellations;
+    private final PrioritySlots slots;
+    private final WorkerProperties props;
+    private final WorkerMetrics metrics;
+    private final ShutdownState shutdown;
+    private final Clock clock;
+    private final AtomicLong jobsDone = new AtomicLong();
+
+    public JobProcessor(SpeechEngine engine, ObjectStorage storage, EventPublisher events,
+                        CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
+                        MeterRegistry registry, ShutdownState shutdown, Clock clock) {
+        this.engine = engine;
+        this.storage = storage;
+        this.events = events;
+        this.cancellations = cancellations;
+        this.slots = slots;
+        this.props = props;
+        this.metrics = new WorkerMetrics(registry);
+        this.shutdown = shutdown;
+        this.clock = clock;
+    }
+
+    public long jobsDone() {
+        return jobsDone.get();
+    }
+
+    public Outcome process(SynthesisRequest request, Headers headers, Priority priority) {
+        List<FieldError> errors = Validation.validate(request);
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        String jobId = request.jobId();
+        String narrationId = request.narration() == null ? null : request.narration().narrationId();
+        if (cancellations.isCancelled(jobId, narrationId)) {
+            log.info("event=job_skipped job={} reason=cancelled_before_start", jobId);
+            finish(request, headers, JobEvent.cancelled(jobId, request.narration(), props.id(), clock.instant()),
+                    null, "cancelled");
+            return Outcome.DONE;
+        }
+        if (request.kind() == JobKind.SYNC && request.isExpired(clock.instant())) {
+            log.info("event=job_skipped job={} reason=caller_gone deadline={}", jobId, request.deadline());
+            finish(request, headers, JobEvent.failed(jobId, request.narration(), props.id(),
+                    new JobError(ErrorCodes.DEADLINE_EXCEEDED, "the caller stopped waiting at " + request.deadline()
+                            + " before a worker was free"), clock.instant()), null, "failed");
+            return Outcome.DONE;
+        }
+        String key = objectKey(request);
+        Optional<StoredObject> stored = storage.stat(key);
+        if (stored.isPresent() && stored.get().sha256() != null) {
+            log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", jobId, key);
+            succeed(request, headers, resultOf(stored.get(), null), null);
+            return Outcome.DONE;
+        }
+        return synthesizeAndStore(request, headers, priority, key);
+    }
+
+    private Outcome synthesizeAndStore(SynthesisRequest request, Headers headers, Priority priority, String key) {
+        String jobId = request.jobId();
+        acquire(priority);
+        Synthesis synthesis;
+        long t0 = System.nanoTime();
+        try {
+            Instant startedAt = clock.instant();
+            EngineInfo info = engine.info();
+            events.publish(JobEvent.started(request, props.id(), info.modelName(), info.device(), startedAt));
+            metrics.queueWait(request.requestedAt(), startedAt);
+            log.info("event=job_started job={} kind={} frames_max={} speaker={}", jobId, request.kind(),
+                    request.maxFrames(), request.speakerId());
+            synthesis = engine.synthesize(promptOf(request), new JobControl(request));
+        } catch (SynthesisCancelledException e) {
+            if (shutdown.abandonInFlight()) {
+                log.warn("event=job_abandoned job={} frames_done={} reason=worker_stopping", jobId, e.framesDone());
+                return Outcome.ABANDONED;
+            }
+            log.info("event=job_cancelled job={} frames_done={}", jobId, e.framesDone());
+            finish(request, headers, JobEvent.cancelled(jobId, request.narration(), props.id(), clock.instant()),
+                    null, "cancelled");
+            return Outcome.DONE;
+        } catch (EngineRejectedException e) {
+            log.info("event=job_rejected job={} reason={}", jobId, e.getMessage());
+            JobError error = new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage());
+            finish(request, headers, JobEvent.failed(jobId, request.narration(), props.id(), error,
+                    clock.instant()), SynthesisReply.failed(jobId, error), "failed");
+            return Outcome.DONE;
+        } finally {
+            slots.release();
+        }
+        long synthNanos = System.nanoTime() - t0;
+        byte[] wav = synthesis.toWav();
+        StoredObject object = putWithRetry(request, key, wav);
+        AudioResult result = resultOf(object, synthesis.frames()).withSynthesisMs(synthNanos / 1_000_000);
+        metrics.synthesized(synthNanos, result.durationMs());
+        log.info("event=job_synthesized job={} frames={} audio_ms={} synth_ms={} stop={}", jobId, synthesis.frames(),
+                result.durationMs(), synthNanos / 1_000_000, synthesis.stopReason());
+        succeed(request, headers, result, wav);
+        return Outcome.DONE;
+    }
+
+    private void acquire(Priority priority) {
+        try {
+            slots.acquire(priority);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a synthesis slot", e);
+        }
+    }
+
+    /** SUCCEEDED, and for a sync call the reply, written together; returns once both are durable. */
+    private void succeed(SynthesisRequest request, Headers headers, AudioResult result, byte[] wavOrNull) {
+        JobEvent done = JobEvent.succeeded(request, props.id(), engine.info().modelName(), result, clock.instant());
+        SynthesisReply reply = null;
+        if (request.kind() == JobKind.SYNC) {
+            byte[] inline = wavOrNull != null && wavOrNull.length <= Limits.INLINE_REPLY_MAX_BYTES ? wavOrNull : null;
+            reply = SynthesisReply.succeeded(request.jobId(), result, inline, engine.info().modelName());
+        }
+        finish(request, headers, done, reply, "succeeded");
+        log.info("event=job_succeeded job={} key={} bytes={} audio_ms={}", request.jobId(), result.objectKey(),
+                result.byteSize(), result.durationMs());
+    }
+
+    /** Writes the terminal event (and the sync reply, if any) and waits until both are durable. */
+    private void finish(SynthesisRequest request, Headers headers, JobEvent terminal, SynthesisReply replyOrNull,
+                        String outcome) {
+        CompletableFuture<?> replySent = null;
+        if (request.kind() == JobKind.SYNC) {
+            SynthesisReply reply = replyOrNull != null ? replyOrNull : SynthesisReply.failed(request.jobId(),
+                    terminal.error() != null ? terminal.error() : new JobError("CANCELLED", "the job was cancelled"));
+            replySent = events.reply(headers, reply);
+        }
+        events.publishDurably(terminal);
+        if (replySent != null) {
+            EventPublisher.await(replySent, "reply to job " + request.jobId());
+        }
+        jobsDone.incrementAndGet();
+        metrics.finished(outcome, request.kind());
+    }
+
+    /** Uploads the WAV, retrying transient failures with exponential back-off for up to storageRetryFor. */
+    private StoredObject putWithRetry(SynthesisRequest request, String key, byte[] wav) {
+        Instant giveUpAt = clock.instant().plus(props.storageRetryFor());
+        Duration backoff = Duration.ofMillis(250);
+        int attempt = 1;
+        while (true) {
+            try {
+                return storage.put(key, wav, Wav.CONTENT_TYPE, Map.of("job-id", request.jobId()));
+            } catch (StorageException e) {
+                if (!e.isTransient() || clock.instant().plus(backoff).isAfter(giveUpAt)) {
+                    throw e;
+                }
+                log.warn("event=storage_put_retry job={} attempt={} backoff_ms={} reason={}", request.jobId(),
+                        attempt, backoff.toMillis(), e.getMessage());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(8)) > 0 ? Duration.ofSeconds(8)
+                        : backoff.multipliedBy(2);
+                attempt++;
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while retrying storage", e, true);
+        }
+    }
+
+    private AudioResult resultOf(StoredObject object, Integer frames) {
+        int sampleRate = engine.info().sampleRate();
+        long dataBytes = Math.max(0, object.size() - Wav.HEADER_BYTES);
+        Integer frameCount = frames != null ? frames
+                : (int) Math.round(Wav.durationMs(dataBytes, sampleRate) / (double) Limits.MS_PER_FRAME);
+        return new AudioResult(object.key(), Wav.durationMs(dataBytes, sampleRate), sampleRate, object.size(),
+                object.sha256(), frameCount);
+    }
+
+    /** Where the audio of {@code request} is stored. */
+    public static String objectKey(SynthesisRequest request) {
+        return request.kind() == JobKind.NARRATION_SEGMENT && request.narration() != null
+                ? ObjectKeys.narrationSegment(request.narration().narrationId(), request.narration().segmentIndex())
+                : ObjectKeys.audio(request.jobId());
+    }
+
+    /**
+     * The engine's prompt. A request without a seed gets one derived from its job id, so a redelivered job
+     * synthesizes the same audio.
+     */
+    static SpeechPrompt promptOf(SynthesisRequest request) {
+        Sampling s = request.effectiveSampling();
+        long seed = s.seed() != null ? s.seed() : seedOf(request.jobId());
+        return new SpeechPrompt(request.text(), request.speakerId(), request.maxFrames(), s.temperature(), s.topK(),
+                seed);
+    }
+
+    static long seedOf(String jobId) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < jobId.length(); i++) {
+            h = 31 * h + jobId.charAt(i);
+        }
+        return h;
+    }
+
+    /** Progress out (throttled), cancellation in, between frames. */
+    private final class JobControl implements SynthesisControl {
+        private final SynthesisRequest request;
+        private final String narrationId;
+        private long lastProgressNanos = System.nanoTime();
+
+        JobControl(SynthesisRequest request) {
+            this.request = request;
+            this.narrationId = request.narration() == null ? null : request.narration().narrationId();
+        }
+
+        @Override
+        public void onFrame(int framesDone) {
+            long now = System.nanoTime();
+            if (now - lastProgressNanos >= props.progressInterval().toNanos()) {
+                lastProgressNanos = now;
+                events.publish(JobEvent.progress(request, props.id(), framesDone, clock.instant()));
+            }
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return shutdown.abandonInFlight() || cancellations.isCancelled(request.jobId(), narrationId);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.csmpipeline.worker.jobs;
+
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * The two request listeners of the worker, one per topic, sharing the synthesis slots: interactive requests get a
+ * free slot before bulk ones. The offset of a record is committed only after its outcome is durable.
+ */
+public class SynthesisListener {
+
+    public static final String INTERACTIVE_ID = "interactive-requests";
+    public static final String BULK_ID = "bulk-requests";
+    public static final String CONTAINER_FACTORY = "requestListenerFactory";
+
+    private static final Logger log = LoggerFactory.getLogger(SynthesisListener.class);
+
+    private final JobProcessor processor;
+
+    public SynthesisListener(JobProcessor processor) {
+        this.processor = processor;
+    }
+
+    @KafkaListener(id = INTERACTIVE_ID, topics = Topics.REQUESTS_INTERACTIVE, containerFactory = CONTAINER_FACTORY,
+            concurrency = "${worker.slots:1}")
+    public void interactive(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
+        handle(record, ack, Priority.INTERACTIVE);
+    }
+
+    @KafkaListener(id = BULK_ID, topics = Topics.REQUESTS, containerFactory = CONTAINER_FACTORY,
+            concurrency = "${worker.slots:1}")
+    public void bulk(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
+        handle(record, ack, Priority.BULK);
+    }
+
+    private void handle(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack, Priority priority) {
+        if (record.value() == null) {
+            log.warn("event=request_without_value topic={} partition={} offset={} action=skip", record.topic(),
+                    record.partition(), record.offset());
+            ack.acknowledge();
+            return;
+        }
+        if (processor.process(record.value(), record.headers(), priority) == JobProcessor.Outcome.DONE) {
+            ack.acknowledge();
+        } else {
+            ack.nack(Duration.ofSeconds(1));
+        }
+    }
+}
