@@ -145,6 +145,20 @@ public final class ChildService implements AutoCloseable {
         process = null;
     }
 
+    /** SIGKILL: the process dies at once, as in a crash, with no shutdown of any kind. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
     @Override
     public void close() {
         stop();

@@ -19,6 +19,7 @@ import java.time.Instant;
  * @param progress        frames and seconds of audio done so far
  * @param cancelRequested a cancel was asked and the job has not ended yet
  * @param attempts        synthesis attempts (more than one after a worker failed)
+ * @param workerId        the worker of the current (or last) attempt
  * @param model           the model that ran it
  * @param device          where it ran
  * @param notice          a warning for people, e.g. when the model is the random test model
@@ -30,7 +31,7 @@ import java.time.Instant;
  */
 public record JobView(String id, JobState state, JobKind kind, Instant createdAt, Instant startedAt,
                       Instant finishedAt, Instant updatedAt, Progress progress, boolean cancelRequested,
-                      int attempts, String model, String device, String notice, Result result, ErrorView error,
+                      int attempts, String workerId, String model, String device, String notice, Result result, ErrorView error,
                       String statusUrl, String audioUrl, String eventsUrl) {
 
     /** Frames done of at most frames_max; 80 ms of audio per frame. */
@@ -54,7 +55,7 @@ public record JobView(String id, JobState state, JobKind kind, Instant createdAt
         ErrorView error = s.error() == null ? null : new ErrorView(s.error().code(), s.error().message());
         return new JobView(s.jobId(), s.state(), s.kind(), s.acceptedAt(), s.startedAt(), s.finishedAt(),
                 s.updatedAt(), new Progress(s.framesDone(), s.framesMax(), s.audioSecondsDone()), s.cancelRequested(),
-                s.attempts(), s.model(), s.device(), s.notice(), result, error, base, base + "/audio",
+                s.attempts(), s.workerId(), s.model(), s.device(), s.notice(), result, error, base, base + "/audio",
                 base + "/events");
     }
 }

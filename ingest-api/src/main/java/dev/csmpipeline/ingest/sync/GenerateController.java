@@ -78,7 +78,10 @@ public class GenerateController {
             return ok.contentType(MediaType.APPLICATION_JSON).body(new GenerateResponse(true,
                     Base64.getEncoder().encodeToString(audio.wav()), audio.sampleRate(), audio.durationMs(), null));
         } catch (SyncException e) {
-            return fail(e.status(), e.getMessage());
+            ResponseEntity<GenerateResponse> failed = fail(e.status(), e.getMessage());
+            return e.jobId() == null ? failed
+                    : ResponseEntity.status(failed.getStatusCode()).header("X-Job-Id", e.jobId())
+                    .contentType(MediaType.APPLICATION_JSON).body(failed.getBody());
         }
     }
 

@@ -12,12 +12,23 @@ public class SyncException extends RuntimeException {
     private final HttpStatus status;
     private final String code;
     private final String field;
+    private final String jobId;
 
     public SyncException(HttpStatus status, String code, String message, String field) {
+        this(status, code, message, field, null);
+    }
+
+    public SyncException(HttpStatus status, String code, String message, String field, String jobId) {
         super(message);
         this.status = status;
         this.code = code;
         this.field = field;
+        this.jobId = jobId;
+    }
+
+    /** The job the call ran as, when it got that far (it may still finish; its status tells). */
+    public String jobId() {
+        return jobId;
     }
 
     public HttpStatus status() {

@@ -97,7 +97,7 @@ public class SyncService {
                 String message = reply.error() == null ? "synthesis failed" : reply.error().message();
                 throw new SyncException(ErrorCodes.ENGINE_REJECTED.equals(code) ? HttpStatus.UNPROCESSABLE_CONTENT
                         : ErrorCodes.DEADLINE_EXCEEDED.equals(code) ? HttpStatus.GATEWAY_TIMEOUT
-                        : HttpStatus.INTERNAL_SERVER_ERROR, code.toLowerCase(), message, null);
+                        : HttpStatus.INTERNAL_SERVER_ERROR, code.toLowerCase(), message, null, request.jobId());
             }
             byte[] wav = reply.wav() != null ? reply.wav() : fetch(reply);
             Wav.Info info = Wav.read(wav);
@@ -119,7 +119,8 @@ public class SyncService {
                 case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
                 case KAFKA_UNAVAILABLE, SHUTTING_DOWN -> HttpStatus.SERVICE_UNAVAILABLE;
             };
-            throw new SyncException(status, f.failure().name().toLowerCase(), f.getMessage(), null);
+            throw new SyncException(status, f.failure().name().toLowerCase(), f.getMessage(), null,
+                    f.failure() == SyncGateway.Failure.KAFKA_UNAVAILABLE ? null : request.jobId());
         }
     }
 
