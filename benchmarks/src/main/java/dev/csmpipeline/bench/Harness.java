@@ -1,0 +1,74 @@
+package dev.csmpipeline.bench;
+
+import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.storage.service.StorageServiceApplication;
+import dev.csmpipeline.testsupport.Http;
+import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.PipelineInfraExtension;
+import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.worker.WorkerApplication;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/** A pipeline in this JVM for a benchmark: a real broker and S3 server, the API, workers. */
+final class Harness implements AutoCloseable {
+
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED");
+
+    final PipelineInfra infra;
+    final RunningService ingest;
+    final List<RunningService> workers = new ArrayList<>();
+    RunningService storage;
+
+    Harness(int requestPartitions) {
+        infra = PipelineInfraExtension.start(false, requestPartitions);
+        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
+    }
+
+    void startStorageService() {
+        storage = RunningService.start(StorageServiceApplication.builder(), infra, Map.of());
+    }
+
+    RunningService startWorker(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>(Map.of("worker.id", "bench-worker-" + workers.size()));
+        props.putAll(overrides);
+        RunningService w = RunningService.start(WorkerApplication.builder(), infra, props);
+        workers.add(w);
+        return w;
+    }
+
+    String submit(String json) {
+        Http.Response r = Http.postJson(ingest.url("/v1/jobs"), json);
+        if (r.status() != 202) {
+            throw new IllegalStateException("submit failed: " + r);
+        }
+        return r.json().get("id").asText();
+    }
+
+    JsonNode awaitEnd(String path, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            JsonNode s = Http.get(ingest.url(path)).json();
+            if (TERMINAL.contains(s.path("state").asText())) {
+                return s;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(path + " did not end within " + limit);
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(RunningService::close);
+        if (storage != null) {
+            storage.close();
+        }
+        ingest.close();
+        PipelineInfraExtension.close(infra);
+    }
+}
