@@ -151,11 +151,19 @@ public class WorkerConfiguration {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) props.maxJobDuration().plusMinutes(5).toMillis());
-        // Heartbeats come from a background thread, so a long synthesis keeps the membership; 30 s rides out a
-        // CPU-starved or GC-paused worker without handing its job to a second worker, and still fails over soon.
-        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
-        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Members synthesize for minutes between polls. Under the classic protocol every rebalance (a worker joining
+        // or leaving, or this worker's other listener starting) waits until each member polls again, so a sync
+        // request could wait behind a running bulk job before its consumer even gets a partition. The KIP-848
+        // protocol has no such barrier: the broker assigns partitions to each member on its own heartbeats.
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, props.groupProtocol());
+        if (props.groupProtocol().equals("classic")) {
+            // Heartbeats come from a background thread, so a long synthesis keeps the membership; 30 s rides out a
+            // CPU-starved or GC-paused worker without handing its job to a second worker, and still fails over soon.
+            config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
+            config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+            config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    CooperativeStickyAssignor.class.getName());
+        }
         DefaultKafkaConsumerFactory<String, SynthesisRequest> consumers = new DefaultKafkaConsumerFactory<>(config,
                 new StringDeserializer(), new ErrorHandlingDeserializer<>(WireSerde.of(SynthesisRequest.class)));
         consumers.addListener(new MicrometerConsumerListener<>(registry));

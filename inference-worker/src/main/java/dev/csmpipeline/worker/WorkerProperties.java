@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         for another worker (WORKER_SHUTDOWN_GRACE); keep it below the pod's grace period
  * @param storageRetryFor  how long a failed audio upload is retried with back-off (WORKER_STORAGE_RETRY_FOR)
  * @param recordAttempts   deliveries of one record that fails unexpectedly before it is dead-lettered
+ * @param groupProtocol    {@code consumer} (KIP-848, Kafka 4.0+ brokers: a busy member never holds up a rebalance)
+ *                         or {@code classic} (older brokers; cooperative-sticky assignment) (WORKER_GROUP_PROTOCOL)
  */
 @ConfigurationProperties("worker")
 public record WorkerProperties(String id, String groupId, Integer slots, Duration progressInterval,
                                Duration maxJobDuration, Duration shutdownGrace, Duration storageRetryFor,
-                               Integer recordAttempts) {
+                               Integer recordAttempts, String groupProtocol) {
 
     public static final String DEFAULT_GROUP_ID = "tts-workers";
 
@@ -32,6 +34,11 @@ public record WorkerProperties(String id, String groupId, Integer slots, Duratio
         shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
         storageRetryFor = storageRetryFor == null ? Duration.ofSeconds(90) : storageRetryFor;
         recordAttempts = recordAttempts == null || recordAttempts < 1 ? 3 : recordAttempts;
+        groupProtocol = groupProtocol == null || groupProtocol.isBlank() ? "consumer" : groupProtocol.strip();
+        if (!groupProtocol.equals("consumer") && !groupProtocol.equals("classic")) {
+            throw new IllegalArgumentException("WORKER_GROUP_PROTOCOL must be consumer or classic, was '"
+                    + groupProtocol + "'");
+        }
     }
 
     private static String defaultId() {

@@ -40,7 +40,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     RunningService startWorker(Map<String, Object> overrides) {
-        Map<String, Object> props = new HashMap<>(Map.of("worker.id", "worker-" + workers.size()));
+        // One ONNX Runtime thread per worker: tests run several workers and the broker on two cores.
+        Map<String, Object> props = new HashMap<>(Map.of("worker.id", "worker-" + workers.size(), "tts.threads", 1));
         props.putAll(overrides);
         RunningService s = RunningService.start(WorkerApplication.builder(), infra, props);
         workers.add(s);

@@ -44,10 +44,10 @@ public class IdleOffsetCommitter {
             }
             if (!ahead.isEmpty()) {
                 consumer.commitSync(ahead);
-                log.debug("event=idle_offsets_committed partitions={}", ahead.keySet());
+                log.info("event=idle_offsets_committed partitions={}", ahead.keySet());
             }
         } catch (RuntimeException e) {
-            log.debug("event=idle_offsets_not_committed reason={}", e.toString());
+            log.warn("event=idle_offsets_not_committed reason={}", e.toString());
         }
     }
 }

@@ -28,13 +28,14 @@ public class SynthesisListener {
         this.processor = processor;
     }
 
-    @KafkaListener(id = INTERACTIVE_ID, topics = Topics.REQUESTS_INTERACTIVE, containerFactory = CONTAINER_FACTORY,
-            concurrency = "${worker.slots:1}")
+    // idIsGroup = false: the group is the fleet's (WORKER_GROUP_ID, set on the consumer factory), not the listener id.
+    @KafkaListener(id = INTERACTIVE_ID, idIsGroup = false, topics = Topics.REQUESTS_INTERACTIVE,
+            containerFactory = CONTAINER_FACTORY, concurrency = "${worker.slots:1}")
     public void interactive(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
         handle(record, ack, Priority.INTERACTIVE);
     }
 
-    @KafkaListener(id = BULK_ID, topics = Topics.REQUESTS, containerFactory = CONTAINER_FACTORY,
+    @KafkaListener(id = BULK_ID, idIsGroup = false, topics = Topics.REQUESTS, containerFactory = CONTAINER_FACTORY,
             concurrency = "${worker.slots:1}")
     public void bulk(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
         handle(record, ack, Priority.BULK);

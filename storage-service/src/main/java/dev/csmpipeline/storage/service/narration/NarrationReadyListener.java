@@ -37,7 +37,8 @@ public class NarrationReadyListener {
         this.clock = clock;
     }
 
-    @KafkaListener(id = "narration-assembly", topics = Topics.NARRATIONS_READY, containerFactory = CONTAINER_FACTORY)
+    @KafkaListener(id = "narration-assembly", idIsGroup = false, topics = Topics.NARRATIONS_READY,
+            containerFactory = CONTAINER_FACTORY)
     public void onReady(ConsumerRecord<String, NarrationReady> record) throws Exception {
         NarrationReady ready = record.value();
         if (ready == null) {

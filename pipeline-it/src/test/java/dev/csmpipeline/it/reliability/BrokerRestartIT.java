@@ -1,0 +1,55 @@
+package dev.csmpipeline.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.WithPipelineInfra;
+import dev.csmpipeline.worker.WorkerApplication;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker restarts while jobs are submitted and processed: submits during the outage are refused (503, never a
+ * 202 for a job not written), and every job that was accepted ends.
+ */
+@WithPipelineInfra(restartableBroker = true)
+class BrokerRestartIT {
+
+    private static PipelineInfra infra;
+    private static RunningService ingest;
+    private static RunningService worker;
+
+    @BeforeAll
+    static void start(PipelineInfra pipelineInfra) {
+        infra = pipelineInfra;
+        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
+        worker = RunningService.start(WorkerApplication.builder(), infra, Map.of("tts.threads", 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        worker.close();
+        ingest.close();
+    }
+
+    @Test
+    void everyJobAcceptedAroundABrokerRestartEnds() throws Exception {
+        try (Submitter submitter = new Submitter(ingest, Duration.ofMillis(250), Duration.ofSeconds(30), 400)) {
+            Thread.sleep(8_000);
+            infra.stopBroker();
+            Thread.sleep(6_000);
+            infra.startBroker();
+            submitter.awaitDone();
+            System.out.println("[reliability] broker restart: refused submits by status " + submitter.refused);
+            Accounting.Books books = FaultTests.settle("broker restart", infra.kafkaBootstrapServers(),
+                    submitter.accepted, Duration.ofMinutes(5));
+            assertThat(books.succeeded()).isEqualTo(books.accepted());
+            assertThat(submitter.refused.keySet()).as("refusals are 503s").allMatch(s -> s == 503);
+        }
+    }
+}

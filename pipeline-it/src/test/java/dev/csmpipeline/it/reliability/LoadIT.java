@@ -1,0 +1,104 @@
+package dev.csmpipeline.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.testsupport.Http;
+import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.WithPipelineInfra;
+import dev.csmpipeline.worker.WorkerApplication;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bounded run of 10,000 async jobs through the pipeline with the fixed-cost stand-in engine (benchmarks and load
+ * only): every job ends, memory returns near its level before, and end-to-end latency is reported.
+ */
+@WithPipelineInfra(requestPartitions = 4)
+class LoadIT {
+
+    private static final int JOBS = Integer.getInteger("load.jobs", 10_000);
+
+    private static PipelineInfra infra;
+    private static RunningService ingest;
+    private static final List<RunningService> workers = new java.util.ArrayList<>();
+
+    @BeforeAll
+    static void start(PipelineInfra pipelineInfra) {
+        infra = pipelineInfra;
+        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
+        for (int i = 0; i < 2; i++) {
+            workers.add(RunningService.start(WorkerApplication.builder(), infra, Map.of(
+                    "worker.id", "load-" + i, "worker.slots", 2, "tts.engine", "fixed-cost",
+                    "tts.standin-frame", "PT0.001S", "worker.progress-interval", "PT1S")));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        workers.forEach(RunningService::close);
+        ingest.close();
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    @Test
+    void tenThousandJobsAllEndAndMemoryComesBack() throws Exception {
+        // Warm up, then measure the heap once the services have settled.
+        Http.postJson(ingest.url("/v1/jobs"), "{\"text\":\"warm up\",\"max_audio_length_ms\":80}");
+        Thread.sleep(2_000);
+        long before = heapAfterGc();
+
+        Set<String> accepted = ConcurrentHashMap.newKeySet();
+        AtomicInteger refused = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < JOBS; i++) {
+            int n = i;
+            clients.submit(() -> {
+                Http.Response r = Http.postJson(ingest.url("/v1/jobs"), "{\"text\":\"Load job " + n
+                        + " speaks.\",\"max_audio_length_ms\":80}");
+                if (r.status() == 202) {
+                    accepted.add(r.json().get("id").asText());
+                } else {
+                    refused.incrementAndGet();
+                }
+            });
+        }
+        clients.shutdown();
+        assertThat(clients.awaitTermination(10, TimeUnit.MINUTES)).isTrue();
+        double submitSeconds = (System.nanoTime() - t0) / 1e9;
+
+        Accounting.Books books = FaultTests.settle("load", infra.kafkaBootstrapServers(), accepted,
+                Duration.ofMinutes(15));
+        double totalSeconds = (System.nanoTime() - t0) / 1e9;
+        Thread.sleep(5_000);
+        long after = heapAfterGc();
+        System.out.printf("[reliability] load: %d jobs accepted (%d refused) in %.1f s (%.0f/s), all ended in %.1f s;"
+                        + " end-to-end latency p50 %d ms, p99 %d ms; heap after GC %d MB before, %d MB after%n",
+                accepted.size(), refused.get(), submitSeconds, accepted.size() / submitSeconds, totalSeconds,
+                books.latencyQuantile(0.5), books.latencyQuantile(0.99), before >> 20, after >> 20);
+        assertThat(accepted).hasSize(JOBS);
+        assertThat(books.succeeded()).isEqualTo(JOBS);
+        assertThat(after).as("heap after the run, back near its level before")
+                .isLessThan((long) (before * 1.5) + (64L << 20));
+    }
+}
