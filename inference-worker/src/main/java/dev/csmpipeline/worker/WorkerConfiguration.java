@@ -71,9 +71,10 @@ public class WorkerConfiguration {
         return Clock.systemUTC();
     }
 
+    /** A bean, so the context closes its producer on shutdown. */
     @Bean
-    KafkaTemplate<String, Object> workerKafkaTemplate(KafkaProperties kafka, WorkerProperties props,
-                                                      MeterRegistry registry) {
+    DefaultKafkaProducerFactory<String, Object> workerProducerFactory(KafkaProperties kafka, WorkerProperties props,
+                                                                     MeterRegistry registry) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -82,7 +83,12 @@ public class WorkerConfiguration {
         DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
                 new StringSerializer(), new WireValueSerializer());
         factory.addListener(new MicrometerProducerListener<>(registry));
-        return new KafkaTemplate<>(factory);
+        return factory;
+    }
+
+    @Bean
+    KafkaTemplate<String, Object> workerKafkaTemplate(DefaultKafkaProducerFactory<String, Object> workerProducerFactory) {
+        return new KafkaTemplate<>(workerProducerFactory);
     }
 
     @Bean

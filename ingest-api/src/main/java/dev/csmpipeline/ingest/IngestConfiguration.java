@@ -75,28 +75,41 @@ public class IngestConfiguration {
         return config;
     }
 
-    /** Transactional: a job's request and its ACCEPTED event are written together or not at all. */
+    /**
+     * Transactional: a job's request and its ACCEPTED event are written together or not at all. The producer
+     * factories are beans so the context closes their producers on shutdown.
+     */
     @Bean
-    KafkaTemplate<String, Object> acceptTemplate(KafkaProperties kafka, IngestProperties props,
-                                                 MeterRegistry registry) {
+    DefaultKafkaProducerFactory<String, Object> acceptProducerFactory(KafkaProperties kafka, IngestProperties props,
+                                                                     MeterRegistry registry) {
         Map<String, Object> config = producerConfig(kafka, props.instanceId() + "-accept");
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
                 new StringSerializer(), new WireValueSerializer());
         factory.setTransactionIdPrefix("csm-ingest-" + props.instanceId() + "-");
         factory.addListener(new MicrometerProducerListener<>(registry));
-        return new KafkaTemplate<>(factory);
+        return factory;
+    }
+
+    @Bean
+    KafkaTemplate<String, Object> acceptTemplate(DefaultKafkaProducerFactory<String, Object> acceptProducerFactory) {
+        return new KafkaTemplate<>(acceptProducerFactory);
     }
 
     /** Idempotent, not transactional: control commands, events, sync requests. */
     @Bean
-    KafkaTemplate<String, Object> plainTemplate(KafkaProperties kafka, IngestProperties props,
-                                                MeterRegistry registry) {
+    DefaultKafkaProducerFactory<String, Object> plainProducerFactory(KafkaProperties kafka, IngestProperties props,
+                                                                    MeterRegistry registry) {
         DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(
                 producerConfig(kafka, props.instanceId() + "-plain"), new StringSerializer(),
                 new WireValueSerializer());
         factory.addListener(new MicrometerProducerListener<>(registry));
-        return new KafkaTemplate<>(factory);
+        return factory;
+    }
+
+    @Bean
+    KafkaTemplate<String, Object> plainTemplate(DefaultKafkaProducerFactory<String, Object> plainProducerFactory) {
+        return new KafkaTemplate<>(plainProducerFactory);
     }
 
     @Bean
@@ -109,8 +122,17 @@ public class IngestConfiguration {
      * The Kafka Streams settings of the status table, from spring.kafka.streams.* plus what must not be left to
      * defaults: read only committed events, make updates visible at once, dead-letter unreadable events.
      */
+    /** Writes unreadable events to their dead-letter topic (a bean, so it is closed on shutdown). */
+    @Bean
+    DefaultKafkaProducerFactory<byte[], byte[]> statusDltProducerFactory(KafkaProperties kafka) {
+        Map<String, Object> dltProducer = new HashMap<>(kafka.buildProducerProperties());
+        dltProducer.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new DefaultKafkaProducerFactory<>(dltProducer, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-    KafkaStreamsConfiguration statusStreamsConfig(KafkaProperties kafka) {
+    KafkaStreamsConfiguration statusStreamsConfig(KafkaProperties kafka,
+                                                  DefaultKafkaProducerFactory<byte[], byte[]> statusDltProducerFactory) {
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
@@ -120,10 +142,7 @@ public class IngestConfiguration {
         config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RecoveringDeserializationExceptionHandler.class);
-        Map<String, Object> dltProducer = new HashMap<>(kafka.buildProducerProperties());
-        dltProducer.put(ProducerConfig.ACKS_CONFIG, "all");
-        KafkaTemplate<byte[], byte[]> dltTemplate = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
-                dltProducer, new ByteArraySerializer(), new ByteArraySerializer()));
+        KafkaTemplate<byte[], byte[]> dltTemplate = new KafkaTemplate<>(statusDltProducerFactory);
         config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER,
                 new DeadLetterPublishingRecoverer(dltTemplate,
                         (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1)));

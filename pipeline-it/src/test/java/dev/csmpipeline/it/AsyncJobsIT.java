@@ -125,29 +125,6 @@ class AsyncJobsIT {
     }
 
     @Test
-    void cancellingAQueuedJobMeansItNeverRuns() {
-        // Both workers busy with long jobs, so the third waits in the queue.
-        String long1 = pipeline.submit("{\"text\":\"Long one.\",\"max_audio_length_ms\":90000}");
-        String long2 = pipeline.submit("{\"text\":\"Long two.\",\"max_audio_length_ms\":90000}");
-        pipeline.awaitState(long1, "RUNNING");
-        pipeline.awaitState(long2, "RUNNING");
-        String queued = pipeline.submit("{\"text\":\"Never spoken.\",\"max_audio_length_ms\":400}");
-        Http.Response cancel = Http.delete(pipeline.ingest().url("/v1/jobs/" + queued));
-        assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
-        Http.delete(pipeline.ingest().url("/v1/jobs/" + long1));
-        Http.delete(pipeline.ingest().url("/v1/jobs/" + long2));
-        pipeline.awaitJob(long1);
-        pipeline.awaitJob(long2);
-        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            List<JobEvent> events = eventsOf(Set.of(queued)).get(queued);
-            assertThat(events).extracting(JobEvent::type).doesNotContain(EventType.STARTED, EventType.SUCCEEDED);
-        });
-        try (ObjectStorage storage = infra.newStorage()) {
-            assertThat(storage.stat("audio/" + queued + ".wav")).isEmpty();
-        }
-    }
-
-    @Test
     void cancellingARunningJobStopsItBetweenFrames() {
         String id = pipeline.submit("{\"text\":\"Stop me.\",\"max_audio_length_ms\":60000}");
         pipeline.awaitState(id, "RUNNING");

@@ -582,7 +582,7 @@ class DeploymentManifestsIT {
             problems.add(where, "scaleTargetRef.envSourceContainerName " + envSource + " is not the worker container");
         }
         TopicProperties topicDefaults = new TopicProperties(null, null, null, null);
-        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null);
+        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null);
         int partitions = env.get("TTS_REQUEST_PARTITIONS") == null ? topicDefaults.requestPartitions()
                 : parseInt(env.get("TTS_REQUEST_PARTITIONS"));
         int max = parseInt(str(spec.getOrDefault("maxReplicaCount", "100")));
@@ -793,7 +793,7 @@ class DeploymentManifestsIT {
     /** Worker budgets: the job in hand can finish, Spring's shutdown phase outlasts the drain, the platform waits. */
     private void checkWorkerBudgets(Problems problems, String where, Map<String, String> env, Duration platformGrace,
                                     String platformKey) {
-        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null);
+        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null);
         App worker = APPS.get(WORKER);
         Duration longest = duration(env, "WORKER_MAX_JOB_DURATION", defaults.maxJobDuration());
         Duration grace = duration(env, "WORKER_SHUTDOWN_GRACE", defaults.shutdownGrace());

@@ -43,15 +43,9 @@ public class SyncConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SyncConfiguration.class);
 
+    /** The sync requests' producer (a bean, so it is closed on shutdown). */
     @Bean
-    ReplyingKafkaTemplate<String, Object, SynthesisReply> replyingTemplate(KafkaProperties kafka,
-                                                                          IngestProperties props,
-                                                                          Admin healthAdmin) throws Exception {
-        int partitions = healthAdmin.describeTopics(java.util.List.of(Topics.REPLIES)).allTopicNames()
-                .get(30, TimeUnit.SECONDS).get(Topics.REPLIES).partitions().size();
-        int partition = props.replyPartition() >= 0 ? props.replyPartition() % partitions
-                : Math.floorMod(props.instanceId().hashCode(), partitions);
-
+    DefaultKafkaProducerFactory<String, Object> syncProducerFactory(KafkaProperties kafka, IngestProperties props) {
         Map<String, Object> producer = new HashMap<>(kafka.buildProducerProperties());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -60,6 +54,20 @@ public class SyncConfiguration {
         producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         producer.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, props.instanceId() + "-sync");
+        return new DefaultKafkaProducerFactory<>(producer, new StringSerializer(), new WireValueSerializer());
+    }
+
+    @Bean
+    ReplyingKafkaTemplate<String, Object, SynthesisReply> replyingTemplate(KafkaProperties kafka,
+                                                                          IngestProperties props,
+                                                                          Admin healthAdmin,
+                                                                          DefaultKafkaProducerFactory<String, Object>
+                                                                                  syncProducerFactory)
+            throws Exception {
+        int partitions = healthAdmin.describeTopics(java.util.List.of(Topics.REPLIES)).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(Topics.REPLIES).partitions().size();
+        int partition = props.replyPartition() >= 0 ? props.replyPartition() % partitions
+                : Math.floorMod(props.instanceId().hashCode(), partitions);
 
         Map<String, Object> consumer = new HashMap<>(kafka.buildConsumerProperties());
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, "csm-ingest-replies-" + props.instanceId());
@@ -74,8 +82,7 @@ public class SyncConfiguration {
         replies.setBeanName("sync-replies");
 
         ReplyingKafkaTemplate<String, Object, SynthesisReply> template = new ReplyingKafkaTemplate<>(
-                new DefaultKafkaProducerFactory<>(producer, new StringSerializer(), new WireValueSerializer()),
-                replies);
+                syncProducerFactory, replies);
         template.setCorrelationHeaderName(WireHeaders.CORRELATION_ID);
         template.setReplyTopicHeaderName(WireHeaders.REPLY_TOPIC);
         template.setReplyPartitionHeaderName(WireHeaders.REPLY_PARTITION);

@@ -42,14 +42,21 @@ public class StorageServiceConfiguration {
         return Clock.systemUTC();
     }
 
+    /** A bean, so the context closes its producer on shutdown. */
     @Bean
-    KafkaTemplate<String, Object> storageKafkaTemplate(KafkaProperties kafka, StorageServiceProperties props) {
+    DefaultKafkaProducerFactory<String, Object> storageProducerFactory(KafkaProperties kafka,
+                                                                      StorageServiceProperties props) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, props.instanceId());
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config, new StringSerializer(),
-                new WireValueSerializer()));
+        return new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new WireValueSerializer());
+    }
+
+    @Bean
+    KafkaTemplate<String, Object> storageKafkaTemplate(
+            DefaultKafkaProducerFactory<String, Object> storageProducerFactory) {
+        return new KafkaTemplate<>(storageProducerFactory);
     }
 
     @Bean

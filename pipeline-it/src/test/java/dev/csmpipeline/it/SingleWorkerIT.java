@@ -15,16 +15,18 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Interactive before bulk: with a backlog of bulk jobs on the only worker, a sync call waits for the job in
- * progress, not for the backlog.
+ * One worker with one slot, so which job runs when is certain: interactive before bulk (a sync call waits for the
+ * job in progress, not for the backlog), and a job cancelled while queued never runs.
  */
 @WithPipelineInfra
-class PriorityIT {
+class SingleWorkerIT {
 
     private static Pipeline pipeline;
+    private static PipelineInfra infra;
 
     @BeforeAll
-    static void start(PipelineInfra infra) {
+    static void start(PipelineInfra pipelineInfra) {
+        infra = pipelineInfra;
         pipeline = new Pipeline(infra);
         pipeline.startIngest(Map.of());
         pipeline.startWorker(Map.of("worker.slots", 1));
@@ -59,5 +61,25 @@ class PriorityIT {
         // Only the bulk job already running when the call came may finish first; the rest waited.
         assertThat(finishedBefore).isLessThanOrEqualTo(1);
         backlog.forEach(id -> Http.delete(pipeline.ingest().url("/v1/jobs/" + id)));
+        backlog.forEach(pipeline::awaitJob);
+    }
+
+    @Test
+    void aJobCancelledWhileQueuedNeverRuns() throws Exception {
+        String running = pipeline.submit("{\"text\":\"Keep the worker busy.\",\"max_audio_length_ms\":30000}");
+        pipeline.awaitState(running, "RUNNING");
+        String queued = pipeline.submit("{\"text\":\"Never spoken.\",\"max_audio_length_ms\":400}");
+        Http.Response cancel = Http.delete(pipeline.ingest().url("/v1/jobs/" + queued));
+        assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
+        pipeline.awaitJob(running);
+        // Once the worker is past the queued job (it skips it), nothing of it may have run.
+        String after = pipeline.submit("{\"text\":\"After.\",\"max_audio_length_ms\":160}");
+        pipeline.awaitJob(after);
+        JsonNode status = pipeline.status(queued);
+        assertThat(status.get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(status.get("attempts").asInt()).as("synthesis attempts of the cancelled job").isZero();
+        try (dev.csmpipeline.storage.client.ObjectStorage storage = infra.newStorage()) {
+            assertThat(storage.stat("audio/" + queued + ".wav")).isEmpty();
+        }
     }
 }
