@@ -143,9 +143,14 @@ public class IngestConfiguration {
         config.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RecoveringDeserializationExceptionHandler.class);
         KafkaTemplate<byte[], byte[]> dltTemplate = new KafkaTemplate<>(statusDltProducerFactory);
+        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(dltTemplate,
+                (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
         config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER,
-                new DeadLetterPublishingRecoverer(dltTemplate,
-                        (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1)));
+                (org.springframework.kafka.listener.ConsumerRecordRecoverer) (record, e) -> {
+                    log.warn("event=event_dead_lettered topic={} partition={} offset={} reason={}", record.topic(),
+                            record.partition(), record.offset(), e.getMessage());
+                    deadLetters.accept(record, e);
+                });
         return new KafkaStreamsConfiguration(config);
     }
 
