@@ -147,6 +147,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 Map.entry("share.coordinator.state.topic.replication.factor", "1"),
                 Map.entry("share.coordinator.state.topic.min.isr", "1"),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
+                // Consumer-protocol groups (KIP-848, used by the workers): on one machine, assign partitions to a
+                // starting worker within a second or two, and hand a crashed worker's partitions on in 20 s.
+                Map.entry("group.consumer.min.heartbeat.interval.ms", "1000"),
+                Map.entry("group.consumer.heartbeat.interval.ms", "1000"),
+                Map.entry("group.consumer.min.session.timeout.ms", "10000"),
+                Map.entry("group.consumer.session.timeout.ms", "20000"),
                 Map.entry("log.flush.interval.messages", "1")));
         try (var out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
             p.store(out, "written by local-stack; regenerated at every start");

@@ -46,6 +46,10 @@ final class EmbeddedInfra implements PipelineInfra, AutoCloseable {
                     "transaction.state.log.min.isr", "1",
                     "transaction.state.log.num.partitions", "1",
                     "group.initial.rebalance.delay.ms", "0",
+                    "group.consumer.min.heartbeat.interval.ms", "1000",
+                    "group.consumer.heartbeat.interval.ms", "1000",
+                    "group.consumer.min.session.timeout.ms", "10000",
+                    "group.consumer.session.timeout.ms", "20000",
                     "auto.create.topics.enable", "false"));
             embedded.afterPropertiesSet();
         }
