@@ -198,6 +198,9 @@ public class WorkerConfiguration {
             failJob(record, rootCause(e), events, props);
         }, new FixedBackOff(2_000, props.recordAttempts() - 1));
         handler.addNotRetryableExceptions(InvalidRequestException.class);
+        // Commit a dead-lettered record's offset at once, so a partition moving to another worker does not
+        // dead-letter it a second time.
+        handler.setCommitRecovered(true);
         return handler;
     }
 

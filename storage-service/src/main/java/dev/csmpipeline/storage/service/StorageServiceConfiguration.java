@@ -98,8 +98,10 @@ public class StorageServiceConfiguration {
         factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config, new StringDeserializer(),
                 new ErrorHandlingDeserializer<>(WireSerde.of(NarrationReady.class))));
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.RECORD);
-        factory.setCommonErrorHandler(new DefaultErrorHandler(new DeadLetterPublishingRecoverer(storageKafkaTemplate,
-                (r, e) -> new TopicPartition(Topics.dlt(r.topic()), -1)), new FixedBackOff(5_000, 5)));
+        DefaultErrorHandler errors = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(storageKafkaTemplate,
+                (r, e) -> new TopicPartition(Topics.dlt(r.topic()), -1)), new FixedBackOff(5_000, 5));
+        errors.setCommitRecovered(true);
+        factory.setCommonErrorHandler(errors);
         return factory;
     }
 
