@@ -13,6 +13,7 @@ import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,21 +108,56 @@ class AsyncJobsIT {
         assertThat(workersSeen).as("both workers took jobs").hasSize(2);
     }
 
+    /** Records no API would write: unreadable bytes, the wrong JSON shape, wrong types, invalid values. */
+    private static final List<byte[]> MALFORMED_REQUESTS = List.of(
+            "{not json".getBytes(StandardCharsets.UTF_8),
+            new byte[0],
+            new byte[] {(byte) 0xff, 0x00, (byte) 0xfe, 0x7f, 0x01},
+            "[1,2,3]".getBytes(StandardCharsets.UTF_8),
+            "\"just a string\"".getBytes(StandardCharsets.UTF_8),
+            "{\"job_id\":12,\"text\":{\"nested\":true},\"speaker_id\":\"zero\"}".getBytes(StandardCharsets.UTF_8),
+            ("{\"job_id\":\"" + UUID.randomUUID() + "\",\"kind\":\"ASYNC\",\"text\":\"   \",\"speaker_id\":99,"
+                    + "\"max_audio_length_ms\":-5}").getBytes(StandardCharsets.UTF_8),
+            ("{\"job_id\":\"" + UUID.randomUUID() + "\",\"kind\":\"TELEPATHY\",\"text\":\"Hi.\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+
     @Test
-    void poisonRecordGoesToTheDeadLetterTopicAndTheNextJobStillRuns() throws Exception {
-        String poisonKey = "poison-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()), new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (int partition = 0; partition < 4; partition++) {
-                p.send(new ProducerRecord<>(Topics.REQUESTS, partition, poisonKey, "{not json".getBytes()))
+    void everyMalformedRequestRecordGoesToTheDeadLetterTopicAndTheNextJobStillRuns() throws Exception {
+        String prefix = "poison-" + UUID.randomUUID() + "-";
+        try (KafkaProducer<String, byte[]> p = rawProducer()) {
+            for (int i = 0; i < MALFORMED_REQUESTS.size(); i++) {
+                // Spread over the partitions, so each worker meets some of them.
+                p.send(new ProducerRecord<>(Topics.REQUESTS, i % 4, prefix + i, MALFORMED_REQUESTS.get(i)))
                         .get(10, TimeUnit.SECONDS);
             }
         }
         String id = pipeline.submit("{\"text\":\"After the poison.\",\"max_audio_length_ms\":400}");
         assertThat(pipeline.awaitJob(id).get("state").asText()).isEqualTo("SUCCEEDED");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                assertThat(readKeys(Topics.dlt(Topics.REQUESTS))).filteredOn(poisonKey::equals).hasSize(4));
+                assertThat(readKeys(Topics.dlt(Topics.REQUESTS))).filteredOn(k -> k != null && k.startsWith(prefix))
+                        .as("each malformed record dead-lettered exactly once")
+                        .hasSize(MALFORMED_REQUESTS.size()).doesNotHaveDuplicates());
+    }
+
+    @Test
+    void everyUnreadableEventGoesToTheDeadLetterTopicAndTheStatusTableKeepsUp() throws Exception {
+        String prefix = "bad-event-" + UUID.randomUUID() + "-";
+        List<byte[]> unreadable = MALFORMED_REQUESTS.subList(0, 6);
+        try (KafkaProducer<String, byte[]> p = rawProducer()) {
+            for (int i = 0; i < unreadable.size(); i++) {
+                p.send(new ProducerRecord<>(Topics.EVENTS, prefix + i, unreadable.get(i))).get(10, TimeUnit.SECONDS);
+            }
+        }
+        String id = pipeline.submit("{\"text\":\"Status after bad events.\",\"max_audio_length_ms\":400}");
+        assertThat(pipeline.awaitJob(id).get("state").asText()).isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                assertThat(readKeys(Topics.dlt(Topics.EVENTS))).filteredOn(k -> k != null && k.startsWith(prefix))
+                        .hasSize(unreadable.size()));
+    }
+
+    private static KafkaProducer<String, byte[]> rawProducer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     @Test

@@ -32,6 +32,17 @@ public record JobEvent(
         JobInfo info,
         NarrationRef narration) {
 
+    /**
+     * An event names its job, its type and its time, or it is not an event: decoding one without them fails, so the
+     * record goes to the dead-letter topic instead of into the status fold.
+     */
+    public JobEvent {
+        if (jobId == null || jobId.isBlank() || type == null || at == null) {
+            throw new IllegalArgumentException("a job event needs job_id, type and at; got job_id=" + jobId
+                    + " type=" + type + " at=" + at);
+        }
+    }
+
     public static JobEvent accepted(SynthesisRequest request, Instant at) {
         return accepted(request, null, at);
     }

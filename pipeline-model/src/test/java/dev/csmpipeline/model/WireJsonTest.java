@@ -104,6 +104,20 @@ class WireJsonTest {
     }
 
     @Test
+    void anEventWithoutTypeIsAFormatError() {
+        byte[] json = "{\"job_id\":\"j\",\"at\":\"2026-11-25T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> WireJson.decode(json, JobEvent.class))
+                .isInstanceOf(WireJson.WireFormatException.class).hasMessageContaining("type");
+    }
+
+    @Test
+    void anEventWithoutJobIdIsAFormatError() {
+        byte[] json = "{\"type\":\"STARTED\",\"at\":\"2026-11-25T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> WireJson.decode(json, JobEvent.class))
+                .isInstanceOf(WireJson.WireFormatException.class).hasMessageContaining("job_id");
+    }
+
+    @Test
     void tombstoneDeserializesToNull() {
         assertThat(WireSerde.of(ControlCommand.class).deserialize("tts.control", null)).isNull();
     }

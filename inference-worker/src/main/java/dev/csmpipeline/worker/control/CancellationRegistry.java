@@ -55,7 +55,8 @@ public class CancellationRegistry implements SmartLifecycle {
 
     /** Records a cancellation seen here first (the API also publishes it; this closes the race in tests). */
     public void record(ControlCommand command) {
-        if (command != null && command.type() == ControlCommand.Type.CANCEL) {
+        // A command naming no target is ignored: it cannot cancel anything, and must not stop the reader.
+        if (command != null && command.type() == ControlCommand.Type.CANCEL && command.targetId() != null) {
             cancelled.put(command.targetId(), command.at() == null ? Instant.now() : command.at());
         }
     }
