@@ -1,5 +1,6 @@
 package dev.csmpipeline.worker;
 
+import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.engine.SpeechEngine;
 import dev.csmpipeline.model.ErrorCodes;
 import dev.csmpipeline.model.JobError;
@@ -88,7 +89,7 @@ public class WorkerConfiguration {
 
     @Bean
     KafkaTemplate<String, Object> workerKafkaTemplate(DefaultKafkaProducerFactory<String, Object> workerProducerFactory) {
-        return new KafkaTemplate<>(workerProducerFactory);
+        return OneLineProducerListener.applyTo(new KafkaTemplate<>(workerProducerFactory));
     }
 
     @Bean

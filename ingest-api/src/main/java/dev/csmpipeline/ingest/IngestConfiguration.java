@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest;
 
+import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.ingest.health.FleetView;
 import dev.csmpipeline.ingest.health.PipelineHealth;
 import dev.csmpipeline.ingest.jobs.JobEventStreams;
@@ -93,7 +94,7 @@ public class IngestConfiguration {
 
     @Bean
     KafkaTemplate<String, Object> acceptTemplate(DefaultKafkaProducerFactory<String, Object> acceptProducerFactory) {
-        return new KafkaTemplate<>(acceptProducerFactory);
+        return OneLineProducerListener.applyTo(new KafkaTemplate<>(acceptProducerFactory));
     }
 
     /** Idempotent, not transactional: control commands, events, sync requests. */
@@ -109,7 +110,7 @@ public class IngestConfiguration {
 
     @Bean
     KafkaTemplate<String, Object> plainTemplate(DefaultKafkaProducerFactory<String, Object> plainProducerFactory) {
-        return new KafkaTemplate<>(plainProducerFactory);
+        return OneLineProducerListener.applyTo(new KafkaTemplate<>(plainProducerFactory));
     }
 
     @Bean
@@ -142,7 +143,8 @@ public class IngestConfiguration {
         config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RecoveringDeserializationExceptionHandler.class);
-        KafkaTemplate<byte[], byte[]> dltTemplate = new KafkaTemplate<>(statusDltProducerFactory);
+        KafkaTemplate<byte[], byte[]> dltTemplate = OneLineProducerListener.applyTo(
+                new KafkaTemplate<>(statusDltProducerFactory));
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(dltTemplate,
                 (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
         config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER,

@@ -55,9 +55,12 @@ class AsyncJobsIT {
         infra = pipelineInfra;
         pipeline = new Pipeline(infra);
         pipeline.startIngest(Map.of());
-        pipeline.startWorker(Map.of());
-        pipeline.startWorker(Map.of());
+        pipeline.startWorker(WORKER);
+        pipeline.startWorker(WORKER);
     }
+
+    /** A stopping worker leaves a job in hand after 1 s, so the stop test need not wait out the default grace. */
+    private static final Map<String, Object> WORKER = Map.of("worker.shutdown-grace", "PT1S");
 
     @AfterAll
     static void stop() {
@@ -158,6 +161,22 @@ class AsyncJobsIT {
     private static KafkaProducer<String, byte[]> rawProducer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Test
+    void aJobOfAWorkerStoppedMidJobIsCompletedByAnother() {
+        String id = pipeline.submit("{\"text\":\"Finish what another began.\",\"max_audio_length_ms\":30000}");
+        pipeline.awaitState(id, "RUNNING");
+        String first = pipeline.status(id).get("worker_id").asText();
+        pipeline.worker(first).close();
+        pipeline.startWorker(WORKER); // the fleet stays two strong for the other tests
+        JsonNode done = pipeline.awaitJob(id);
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("worker_id").asText()).isNotEqualTo(first);
+        assertThat(done.get("attempts").asInt()).isEqualTo(2);
+        List<JobEvent> succeeded = eventsOf(Set.of(id)).get(id).stream()
+                .filter(e -> e.type() == EventType.SUCCEEDED).toList();
+        assertThat(succeeded).hasSize(1);
     }
 
     @Test

@@ -48,6 +48,12 @@ final class Pipeline implements AutoCloseable {
         return s;
     }
 
+    /** The running worker whose id is {@code workerId}. */
+    RunningService worker(String workerId) {
+        return workers.stream().filter(w -> workerId.equals(w.context().getEnvironment().getProperty("worker.id")))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no worker " + workerId));
+    }
+
     RunningService startStorage() {
         RunningService s = RunningService.start(StorageServiceApplication.builder(), infra, Map.of());
         storages.add(s);

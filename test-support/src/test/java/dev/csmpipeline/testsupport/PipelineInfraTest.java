@@ -114,6 +114,19 @@ class PipelineInfraTest {
     }
 
     @Test
+    void presignedUrlStopsWorkingAfterItsTtl(PipelineInfra infra) throws Exception {
+        try (ObjectStorage storage = infra.newStorage()) {
+            storage.put("audio/short-lived.wav", new byte[] {4, 5, 6}, ObjectStorage.WAV_CONTENT_TYPE);
+            URI url = URI.create(storage.presignGet("audio/short-lived.wav", Duration.ofSeconds(1)));
+            HttpClient http = HttpClient.newHttpClient();
+            Thread.sleep(2_500); // the signature's expiry has whole-second resolution
+            HttpResponse<Void> expired = http.send(HttpRequest.newBuilder(url).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(expired.statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
     void deletedObjectsAreGone(PipelineInfra infra) {
         try (ObjectStorage storage = infra.newStorage()) {
             storage.put("audio/doomed.wav", new byte[] {1, 2, 3}, ObjectStorage.WAV_CONTENT_TYPE);

@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.sync;
 
+import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.ingest.IngestProperties;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.model.SynthesisReply;
@@ -89,6 +90,7 @@ public class SyncConfiguration {
         template.setCorrelationIdStrategy(record -> new CorrelationKey(record.key().getBytes(StandardCharsets.UTF_8)));
         // Other instances may share the partition, and replies to calls that timed out arrive late: not errors.
         template.setSharedReplyTopic(true);
+        OneLineProducerListener.applyTo(template);
         log.info("event=sync_replies_partition topic={} partition={} of={}", Topics.REPLIES, partition, partitions);
         return template;
     }

@@ -52,6 +52,8 @@ public class SyncGateway implements SmartLifecycle {
     private final ReplyingKafkaTemplate<String, Object, SynthesisReply> replying;
     private final KafkaTemplate<String, Object> events;
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    private static final long SEND_WAIT_S = 15;
+
     private volatile boolean running;
 
     public SyncGateway(ReplyingKafkaTemplate<String, Object, SynthesisReply> replying,
@@ -71,8 +73,6 @@ public class SyncGateway implements SmartLifecycle {
         }
         ProducerRecord<String, Object> record = RequestPublisher.record(request);
         record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
-        CompletableFuture<?> accepted = events.send(Topics.EVENTS, request.jobId(),
-                JobEvent.accepted(request, request.requestedAt()));
         RequestReplyFuture<String, Object, SynthesisReply> future;
         try {
             future = replying.sendAndReceive(record, wait);
@@ -81,9 +81,17 @@ public class SyncGateway implements SmartLifecycle {
         }
         pending.add(future);
         try {
-            future.getSendFuture().get(10, TimeUnit.SECONDS);
-            accepted.get(10, TimeUnit.SECONDS);
+            // Longer than the producer's delivery timeout (10 s), so a broker that is down fails the send (503)
+            // instead of timing out this wait (504).
+            future.getSendFuture().get(SEND_WAIT_S, TimeUnit.SECONDS);
+            // ACCEPTED only once the request is in Kafka: a status row never says QUEUED for a request that was not
+            // written. The worker may already be running it; the status fold takes the events in any order.
+            events.send(Topics.EVENTS, request.jobId(), JobEvent.accepted(request, request.requestedAt()))
+                    .get(SEND_WAIT_S, TimeUnit.SECONDS);
             return future.get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS).value();
+        } catch (org.springframework.kafka.KafkaException e) {
+            // A send that cannot even start (no metadata within max.block.ms) throws here rather than failing later.
+            throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SyncFailure(Failure.SHUTTING_DOWN, "interrupted while waiting for the reply", e);

@@ -90,6 +90,23 @@ class TenantIsolationTest {
     }
 
     @Test
+    void aTenantCannotSeeAnotherTenantsNarration() {
+        Http.Response r = Http.postJson(api.url("/v1/narrations"), "{\"text\":\"First secret. Second secret.\"}",
+                "Authorization", "Bearer " + ACME);
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        String id = r.json().get("id").asText();
+        assertThat(Http.get(api.url("/v1/narrations/" + id), "Authorization", "Bearer " + ACME).status())
+                .isEqualTo(200);
+        for (String path : new String[] {"/v1/narrations/" + id, "/v1/narrations/" + id + "/audio",
+                "/v1/narrations/" + id + "/manifest"}) {
+            assertThat(Http.get(api.url(path), "Authorization", "Bearer " + GLOBEX).status()).as(path)
+                    .isEqualTo(404);
+        }
+        assertThat(Http.delete(api.url("/v1/narrations/" + id), "Authorization", "Bearer " + GLOBEX).status())
+                .isEqualTo(404);
+    }
+
+    @Test
     void healthAndDocsStayOpen() {
         assertThat(Http.get(api.url("/v3/api-docs")).status()).isEqualTo(200);
         assertThat(Http.get(api.url("/health")).status()).isIn(200, 503);

@@ -1,5 +1,6 @@
 package dev.csmpipeline.storage.service;
 
+import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.model.NarrationReady;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireSerde;
@@ -56,7 +57,7 @@ public class StorageServiceConfiguration {
     @Bean
     KafkaTemplate<String, Object> storageKafkaTemplate(
             DefaultKafkaProducerFactory<String, Object> storageProducerFactory) {
-        return new KafkaTemplate<>(storageProducerFactory);
+        return OneLineProducerListener.applyTo(new KafkaTemplate<>(storageProducerFactory));
     }
 
     @Bean
