@@ -11,7 +11,7 @@ what=${1:-all}
 export OPT_OUT_TRACKING=true
 
 ./mvnw -B -q -DskipTests install >/dev/null
-cp_file=benchmarks/target/bench.classpath
+cp_file=$PWD/benchmarks/target/bench.classpath
 ./mvnw -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
 # The class path travels in CLASSPATH, not -cp: ONNX Runtime 1.29 crashes a JVM whose command line exceeds ~4 KB.
 export CLASSPATH="benchmarks/target/classes:$(cat "$cp_file")"

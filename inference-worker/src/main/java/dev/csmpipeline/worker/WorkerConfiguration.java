@@ -178,6 +178,8 @@ public class WorkerConfiguration {
         ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> factory =
                 new ConcurrentKafkaListenerContainerFactory<>();
         factory.setConsumerFactory(consumers);
+        // Per topic: a consumer thread per slot, and the prefetch (see WorkerProperties#prefetch).
+        factory.setConcurrency(props.consumersPerTopic());
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
         factory.getContainerProperties().setShutdownTimeout(props.shutdownGrace().plusSeconds(30).toMillis());
         factory.getContainerProperties().setObservationEnabled(false);

@@ -9,6 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param id               worker id in events and heartbeats (WORKER_ID; defaults to INSTANCE_ID or HOSTNAME)
  * @param groupId          Kafka consumer group of the fleet (WORKER_GROUP_ID)
  * @param slots            syntheses run at once (WORKER_SLOTS); one per GPU or per CPU worker is best
+ * @param prefetch         jobs held ready beside the running ones (WORKER_PREFETCH): extra consumer threads per
+ *                         request topic, so the next job is in hand while the last one uploads its audio and commits,
+ *                         and the engine never waits for storage or Kafka; 0 turns it off
  * @param progressInterval least time between two PROGRESS events of a job (WORKER_PROGRESS_INTERVAL)
  * @param maxJobDuration   longest a job may take; sizes max.poll.interval.ms (WORKER_MAX_JOB_DURATION)
  * @param shutdownGrace    how long a stopping worker lets the job in hand finish before leaving it uncommitted
@@ -19,7 +22,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         or {@code classic} (older brokers; cooperative-sticky assignment) (WORKER_GROUP_PROTOCOL)
  */
 @ConfigurationProperties("worker")
-public record WorkerProperties(String id, String groupId, Integer slots, Duration progressInterval,
+public record WorkerProperties(String id, String groupId, Integer slots, Integer prefetch, Duration progressInterval,
                                Duration maxJobDuration, Duration shutdownGrace, Duration storageRetryFor,
                                Integer recordAttempts, String groupProtocol) {
 
@@ -29,6 +32,7 @@ public record WorkerProperties(String id, String groupId, Integer slots, Duratio
         id = id == null || id.isBlank() ? defaultId() : id;
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP_ID : groupId;
         slots = slots == null || slots < 1 ? 1 : slots;
+        prefetch = prefetch == null || prefetch < 0 ? 1 : prefetch;
         progressInterval = progressInterval == null ? Duration.ofMillis(250) : progressInterval;
         maxJobDuration = maxJobDuration == null ? Duration.ofMinutes(30) : maxJobDuration;
         shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
@@ -39,6 +43,11 @@ public record WorkerProperties(String id, String groupId, Integer slots, Duratio
             throw new IllegalArgumentException("WORKER_GROUP_PROTOCOL must be consumer or classic, was '"
                     + groupProtocol + "'");
         }
+    }
+
+    /** Consumer threads per request topic: one per slot, plus the prefetch. */
+    public int consumersPerTopic() {
+        return slots + prefetch;
     }
 
     private static String defaultId() {

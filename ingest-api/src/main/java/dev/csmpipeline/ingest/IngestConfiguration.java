@@ -5,6 +5,7 @@ import dev.csmpipeline.ingest.health.FleetView;
 import dev.csmpipeline.ingest.health.PipelineHealth;
 import dev.csmpipeline.ingest.jobs.JobEventStreams;
 import dev.csmpipeline.ingest.jobs.JobService;
+import dev.csmpipeline.ingest.jobs.RequestPartitions;
 import dev.csmpipeline.ingest.jobs.RequestPublisher;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
@@ -113,10 +114,16 @@ public class IngestConfiguration {
         return OneLineProducerListener.applyTo(new KafkaTemplate<>(plainProducerFactory));
     }
 
+    /** Round robin over each request topic's partitions, as the producer's metadata knows them. */
+    @Bean
+    RequestPartitions requestPartitions(KafkaTemplate<String, Object> plainTemplate) {
+        return new RequestPartitions(topic -> plainTemplate.partitionsFor(topic).size());
+    }
+
     @Bean
     RequestPublisher requestPublisher(KafkaTemplate<String, Object> acceptTemplate,
-                                      KafkaTemplate<String, Object> plainTemplate) {
-        return new RequestPublisher(acceptTemplate, plainTemplate);
+                                      KafkaTemplate<String, Object> plainTemplate, RequestPartitions partitions) {
+        return new RequestPublisher(acceptTemplate, plainTemplate, partitions);
     }
 
     /**

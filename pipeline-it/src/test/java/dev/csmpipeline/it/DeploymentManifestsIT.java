@@ -582,14 +582,19 @@ class DeploymentManifestsIT {
             problems.add(where, "scaleTargetRef.envSourceContainerName " + envSource + " is not the worker container");
         }
         TopicProperties topicDefaults = new TopicProperties(null, null, null, null);
-        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null);
+        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null);
         int partitions = env.get("TTS_REQUEST_PARTITIONS") == null ? topicDefaults.requestPartitions()
                 : parseInt(env.get("TTS_REQUEST_PARTITIONS"));
         int max = parseInt(str(spec.getOrDefault("maxReplicaCount", "100")));
         int min = parseInt(str(spec.getOrDefault("minReplicaCount", "0")));
-        if (max > partitions) {
-            problems.add(where, "spec.maxReplicaCount " + max + " exceeds the request topics' partitions ("
-                    + "TTS_REQUEST_PARTITIONS = " + partitions + "): the extra workers would sit idle");
+        int slots = env.get("WORKER_SLOTS") == null ? workerDefaults.slots() : parseInt(env.get("WORKER_SLOTS"));
+        int prefetch = env.get("WORKER_PREFETCH") == null ? workerDefaults.prefetch()
+                : parseInt(env.get("WORKER_PREFETCH"));
+        int consumersPerWorker = slots + prefetch;
+        if ((long) max * consumersPerWorker > partitions) {
+            problems.add(where, "spec.maxReplicaCount " + max + " workers x " + consumersPerWorker
+                    + " consumers each (WORKER_SLOTS + WORKER_PREFETCH) exceed the request topics' partitions ("
+                    + "TTS_REQUEST_PARTITIONS = " + partitions + "): the extra consumers would sit idle");
         }
         if (min > max) {
             problems.add(where, "spec.minReplicaCount " + min + " > maxReplicaCount " + max);
@@ -793,7 +798,7 @@ class DeploymentManifestsIT {
     /** Worker budgets: the job in hand can finish, Spring's shutdown phase outlasts the drain, the platform waits. */
     private void checkWorkerBudgets(Problems problems, String where, Map<String, String> env, Duration platformGrace,
                                     String platformKey) {
-        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null);
+        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null);
         App worker = APPS.get(WORKER);
         Duration longest = duration(env, "WORKER_MAX_JOB_DURATION", defaults.maxJobDuration());
         Duration grace = duration(env, "WORKER_SHUTDOWN_GRACE", defaults.shutdownGrace());

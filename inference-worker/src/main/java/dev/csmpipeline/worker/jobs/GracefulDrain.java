@@ -38,6 +38,7 @@ public class GracefulDrain implements SmartLifecycle {
     @Override
     public void stop() {
         listeners.getListenerContainers().forEach(c -> c.pause());
+        slots.drain(); // prefetched jobs not yet started go back to the group
         int busy = slots.busy();
         log.info("event=worker_draining jobs_in_hand={} grace_s={}", busy, grace.toSeconds());
         if (!awaitIdle(grace)) {

@@ -117,7 +117,10 @@ public class JobProcessor {
 
     private Outcome synthesizeAndStore(SynthesisRequest request, Headers headers, Priority priority, String key) {
         String jobId = request.jobId();
-        acquire(priority);
+        if (!acquire(priority)) {
+            log.info("event=job_handed_back job={} reason=worker_stopping", jobId);
+            return Outcome.ABANDONED;
+        }
         Synthesis synthesis;
         long t0 = System.nanoTime();
         try {
@@ -157,9 +160,9 @@ public class JobProcessor {
         return Outcome.DONE;
     }
 
-    private void acquire(Priority priority) {
+    private boolean acquire(Priority priority) {
         try {
-            slots.acquire(priority);
+            return slots.acquire(priority);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a synthesis slot", e);

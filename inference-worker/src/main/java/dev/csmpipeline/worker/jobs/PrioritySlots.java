@@ -16,19 +16,25 @@ public final class PrioritySlots {
     private final int slots;
     private int busy;
     private int interactiveWaiting;
+    private boolean draining;
+    private int waiting;
 
     public PrioritySlots(int slots) {
         this.slots = slots;
     }
 
-    /** Blocks until a slot is free for {@code priority}. */
-    public void acquire(Priority priority) throws InterruptedException {
+    /**
+     * Blocks until a slot is free for {@code priority}; returns false, at once or while waiting, once the worker
+     * drains: a job not yet started is then handed back rather than begun.
+     */
+    public boolean acquire(Priority priority) throws InterruptedException {
         lock.lock();
+        waiting++;
         try {
             if (priority == Priority.INTERACTIVE) {
                 interactiveWaiting++;
                 try {
-                    while (busy >= slots) {
+                    while (busy >= slots && !draining) {
                         changed.await();
                     }
                 } finally {
@@ -36,11 +42,37 @@ public final class PrioritySlots {
                     changed.signalAll(); // bulk waiters may go once no interactive request waits
                 }
             } else {
-                while (busy >= slots || interactiveWaiting > 0) {
+                while ((busy >= slots || interactiveWaiting > 0) && !draining) {
                     changed.await();
                 }
             }
+            if (draining) {
+                return false;
+            }
             busy++;
+            return true;
+        } finally {
+            waiting--;
+            lock.unlock();
+        }
+    }
+
+    /** Callers in {@link #acquire} now: prefetched jobs waiting for the engine. */
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiting;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** From now on no job starts: waiting and later {@link #acquire} calls return false. */
+    public void drain() {
+        lock.lock();
+        try {
+            draining = true;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }

@@ -30,13 +30,12 @@ public class SynthesisListener {
 
     // idIsGroup = false: the group is the fleet's (WORKER_GROUP_ID, set on the consumer factory), not the listener id.
     @KafkaListener(id = INTERACTIVE_ID, idIsGroup = false, topics = Topics.REQUESTS_INTERACTIVE,
-            containerFactory = CONTAINER_FACTORY, concurrency = "${worker.slots:1}")
+            containerFactory = CONTAINER_FACTORY)
     public void interactive(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
         handle(record, ack, Priority.INTERACTIVE);
     }
 
-    @KafkaListener(id = BULK_ID, idIsGroup = false, topics = Topics.REQUESTS, containerFactory = CONTAINER_FACTORY,
-            concurrency = "${worker.slots:1}")
+    @KafkaListener(id = BULK_ID, idIsGroup = false, topics = Topics.REQUESTS, containerFactory = CONTAINER_FACTORY)
     public void bulk(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
         handle(record, ack, Priority.BULK);
     }

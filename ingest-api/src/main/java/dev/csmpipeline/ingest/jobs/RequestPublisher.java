@@ -30,14 +30,17 @@ public class RequestPublisher {
 
     private final KafkaTemplate<String, Object> transactional;
     private final KafkaTemplate<String, Object> plain;
+    private final RequestPartitions partitions;
 
     /**
      * @param transactional template of a transactional producer, for accepting work
      * @param plain         template of an idempotent producer, for control commands and events
      */
-    public RequestPublisher(KafkaTemplate<String, Object> transactional, KafkaTemplate<String, Object> plain) {
+    public RequestPublisher(KafkaTemplate<String, Object> transactional, KafkaTemplate<String, Object> plain,
+                            RequestPartitions partitions) {
         this.transactional = transactional;
         this.plain = plain;
+        this.partitions = partitions;
     }
 
     /** Writes each request with its ACCEPTED event, all in one transaction. */
@@ -53,7 +56,7 @@ public class RequestPublisher {
                     t.send(Topics.EVENTS, e.jobId(), e);
                 }
                 for (SynthesisRequest request : requests) {
-                    t.send(record(request));
+                    t.send(record(request, partitions));
                     t.send(Topics.EVENTS, request.jobId(),
                             JobEvent.accepted(request, idempotencyKey, request.requestedAt()));
                 }
@@ -94,9 +97,13 @@ public class RequestPublisher {
         cancelOrEvents(null, events);
     }
 
-    /** The Kafka record of a request: keyed by job id, on its kind's topic, with tenant and schema headers. */
-    public static ProducerRecord<String, Object> record(SynthesisRequest request) {
-        ProducerRecord<String, Object> r = new ProducerRecord<>(request.kind().requestTopic(), request.jobId(),
+    /**
+     * The Kafka record of a request: keyed by job id, on its kind's topic, on the next partition in turn (see
+     * {@link RequestPartitions}), with tenant and schema headers.
+     */
+    public static ProducerRecord<String, Object> record(SynthesisRequest request, RequestPartitions partitions) {
+        String topic = request.kind().requestTopic();
+        ProducerRecord<String, Object> r = new ProducerRecord<>(topic, partitions.next(topic), request.jobId(),
                 request);
         r.headers().add(WireHeaders.TENANT, request.tenant().getBytes(StandardCharsets.UTF_8));
         r.headers().add(WireHeaders.SCHEMA_VERSION,

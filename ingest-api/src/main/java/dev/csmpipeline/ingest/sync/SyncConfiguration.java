@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.sync;
 
+import dev.csmpipeline.ingest.jobs.RequestPartitions;
 import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.ingest.IngestProperties;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
@@ -97,8 +98,8 @@ public class SyncConfiguration {
 
     @Bean
     SyncGateway syncGateway(ReplyingKafkaTemplate<String, Object, SynthesisReply> replyingTemplate,
-                            KafkaTemplate<String, Object> plainTemplate) {
-        return new SyncGateway(replyingTemplate, plainTemplate);
+                            KafkaTemplate<String, Object> plainTemplate, RequestPartitions requestPartitions) {
+        return new SyncGateway(replyingTemplate, plainTemplate, requestPartitions);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.sync;
 
+import dev.csmpipeline.ingest.jobs.RequestPartitions;
 import dev.csmpipeline.ingest.jobs.RequestPublisher;
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.SynthesisReply;
@@ -49,17 +50,20 @@ public class SyncGateway implements SmartLifecycle {
         }
     }
 
+    private static final long SEND_WAIT_S = 15;
+
     private final ReplyingKafkaTemplate<String, Object, SynthesisReply> replying;
     private final KafkaTemplate<String, Object> events;
+    private final RequestPartitions partitions;
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
-    private static final long SEND_WAIT_S = 15;
 
     private volatile boolean running;
 
     public SyncGateway(ReplyingKafkaTemplate<String, Object, SynthesisReply> replying,
-                       KafkaTemplate<String, Object> events) {
+                       KafkaTemplate<String, Object> events, RequestPartitions partitions) {
         this.replying = replying;
         this.events = events;
+        this.partitions = partitions;
     }
 
     /**
@@ -71,10 +75,10 @@ public class SyncGateway implements SmartLifecycle {
         if (!running) {
             throw new SyncFailure(Failure.SHUTTING_DOWN, "this ingest instance is shutting down; retry", null);
         }
-        ProducerRecord<String, Object> record = RequestPublisher.record(request);
-        record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
         RequestReplyFuture<String, Object, SynthesisReply> future;
         try {
+            ProducerRecord<String, Object> record = RequestPublisher.record(request, partitions);
+            record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
             future = replying.sendAndReceive(record, wait);
         } catch (RuntimeException e) {
             throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: " + e, e);

@@ -1,0 +1,75 @@
+package dev.csmpipeline.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PrioritySlotsTest {
+
+    private final PrioritySlots slots = new PrioritySlots(1);
+
+    private CompletableFuture<Boolean> acquireLater(Priority priority, List<Priority> order) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                boolean got = slots.acquire(priority);
+                if (got) {
+                    order.add(priority);
+                    slots.release();
+                }
+                return got;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void awaitWaiting(int callers) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (slots.waiting() < callers && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(slots.waiting()).isEqualTo(callers);
+    }
+
+    @Test
+    void aFreeSlotIsTakenAtOnce() throws Exception {
+        assertThat(slots.acquire(Priority.BULK)).isTrue();
+        assertThat(slots.busy()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaitingInteractiveRequestGoesBeforeAWaitingBulkJob() throws Exception {
+        List<Priority> order = new CopyOnWriteArrayList<>();
+        slots.acquire(Priority.BULK);
+        CompletableFuture<Boolean> bulk = acquireLater(Priority.BULK, order);
+        awaitWaiting(1);
+        CompletableFuture<Boolean> interactive = acquireLater(Priority.INTERACTIVE, order);
+        awaitWaiting(2);
+        slots.release();
+        assertThat(interactive.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(bulk.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(order).containsExactly(Priority.INTERACTIVE, Priority.BULK);
+    }
+
+    @Test
+    void drainingHandsBackAWaitingJobInsteadOfStartingIt() throws Exception {
+        slots.acquire(Priority.BULK);
+        CompletableFuture<Boolean> prefetched = acquireLater(Priority.BULK, new CopyOnWriteArrayList<>());
+        awaitWaiting(1);
+        slots.drain();
+        assertThat(prefetched.get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(slots.busy()).isEqualTo(1);
+    }
+
+    @Test
+    void afterDrainingNoJobStarts() throws Exception {
+        slots.drain();
+        assertThat(slots.acquire(Priority.INTERACTIVE)).isFalse();
+        assertThat(slots.busy()).isZero();
+    }
+}
