@@ -142,13 +142,31 @@ public class WorkerConfiguration {
         return new HeartbeatPublisher(workerKafkaTemplate, props.id(), engine, slots, processor, clock);
     }
 
+    /** Bulk requests (async jobs, narration segments): the fleet's group, {@code WORKER_GROUP_ID}. */
     @Bean(SynthesisListener.CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
             KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, props.groupId(),
+                props.groupProtocol(), props.id());
+    }
+
+    /** Interactive (sync) requests: a group of their own, {@code <WORKER_GROUP_ID>-interactive}. */
+    @Bean(SynthesisListener.INTERACTIVE_CONTAINER_FACTORY)
+    ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> interactiveListenerFactory(
+            KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, props.interactiveGroupId(),
+                props.interactiveGroupProtocol(), props.id() + "-interactive");
+    }
+
+    private static ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListeners(
+            KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, String groupId,
+            String groupProtocol, String clientId) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, props.groupId());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, props.id());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // The API writes a request and its ACCEPTED event in one transaction: never run an aborted request.
@@ -162,8 +180,8 @@ public class WorkerConfiguration {
         // or leaving, or this worker's other listener starting) waits until each member polls again, so a sync
         // request could wait behind a running bulk job before its consumer even gets a partition. The KIP-848
         // protocol has no such barrier: the broker assigns partitions to each member on its own heartbeats.
-        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, props.groupProtocol());
-        if (props.groupProtocol().equals("classic")) {
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, groupProtocol);
+        if (groupProtocol.equals("classic")) {
             // Heartbeats come from a background thread, so a long synthesis keeps the membership; 30 s rides out a
             // CPU-starved or GC-paused worker without handing its job to a second worker, and still fails over soon.
             config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);

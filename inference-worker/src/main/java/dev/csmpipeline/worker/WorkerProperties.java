@@ -18,13 +18,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         for another worker (WORKER_SHUTDOWN_GRACE); keep it below the pod's grace period
  * @param storageRetryFor  how long a failed audio upload is retried with back-off (WORKER_STORAGE_RETRY_FOR)
  * @param recordAttempts   deliveries of one record that fails unexpectedly before it is dead-lettered
- * @param groupProtocol    {@code consumer} (KIP-848, Kafka 4.0+ brokers: a busy member never holds up a rebalance)
- *                         or {@code classic} (older brokers; cooperative-sticky assignment) (WORKER_GROUP_PROTOCOL)
+ * @param groupProtocol    protocol of the bulk group: {@code consumer} (KIP-848, Kafka 4.0+ brokers: a busy member
+ *                         never holds up a rebalance) or {@code classic} (older brokers; cooperative-sticky
+ *                         assignment) (WORKER_GROUP_PROTOCOL)
+ * @param interactiveGroupProtocol protocol of the interactive group, {@code <groupId>-interactive}
+ *                         (WORKER_INTERACTIVE_GROUP_PROTOCOL): {@code classic} by default, because the KIP-848
+ *                         consumer of kafka-clients 4.1 takes some 25 ms longer to hand over a fetched record
+ *                         (KAFKA-19259), which a sync call would wait for; interactive jobs are short, so the
+ *                         classic protocol's rebalance barrier costs little there
  */
 @ConfigurationProperties("worker")
 public record WorkerProperties(String id, String groupId, Integer slots, Integer prefetch, Duration progressInterval,
                                Duration maxJobDuration, Duration shutdownGrace, Duration storageRetryFor,
-                               Integer recordAttempts, String groupProtocol) {
+                               Integer recordAttempts, String groupProtocol, String interactiveGroupProtocol) {
 
     public static final String DEFAULT_GROUP_ID = "tts-workers";
 
@@ -38,11 +44,25 @@ public record WorkerProperties(String id, String groupId, Integer slots, Integer
         shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
         storageRetryFor = storageRetryFor == null ? Duration.ofSeconds(90) : storageRetryFor;
         recordAttempts = recordAttempts == null || recordAttempts < 1 ? 3 : recordAttempts;
-        groupProtocol = groupProtocol == null || groupProtocol.isBlank() ? "consumer" : groupProtocol.strip();
-        if (!groupProtocol.equals("consumer") && !groupProtocol.equals("classic")) {
-            throw new IllegalArgumentException("WORKER_GROUP_PROTOCOL must be consumer or classic, was '"
-                    + groupProtocol + "'");
+        groupProtocol = protocol("WORKER_GROUP_PROTOCOL", groupProtocol, "consumer");
+        interactiveGroupProtocol = protocol("WORKER_INTERACTIVE_GROUP_PROTOCOL", interactiveGroupProtocol, "classic");
+    }
+
+    /** The consumer group of the interactive request topic: its own, so each topic's group has its protocol. */
+    public String interactiveGroupId() {
+        return interactiveGroupId(groupId);
+    }
+
+    public static String interactiveGroupId(String groupId) {
+        return groupId + "-interactive";
+    }
+
+    private static String protocol(String name, String value, String fallback) {
+        String p = value == null || value.isBlank() ? fallback : value.strip();
+        if (!p.equals("consumer") && !p.equals("classic")) {
+            throw new IllegalArgumentException(name + " must be consumer or classic, was '" + p + "'");
         }
+        return p;
     }
 
     /** Consumer threads per request topic: one per slot, plus the prefetch. */

@@ -582,7 +582,7 @@ class DeploymentManifestsIT {
             problems.add(where, "scaleTargetRef.envSourceContainerName " + envSource + " is not the worker container");
         }
         TopicProperties topicDefaults = new TopicProperties(null, null, null, null);
-        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null);
+        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null);
         int partitions = env.get("TTS_REQUEST_PARTITIONS") == null ? topicDefaults.requestPartitions()
                 : parseInt(env.get("TTS_REQUEST_PARTITIONS"));
         int max = parseInt(str(spec.getOrDefault("maxReplicaCount", "100")));
@@ -630,9 +630,12 @@ class DeploymentManifestsIT {
             topics.add(topic);
             String g = meta.containsKey("consumerGroupFromEnv") ? env.get(str(meta.get("consumerGroupFromEnv")))
                     : str(meta.get("consumerGroup"));
-            if (!group.equals(g)) {
-                problems.add(tw, "consumer group '" + g + "' is not the workers' '" + group + "' (WORKER_GROUP_ID /"
-                        + " WorkerProperties.DEFAULT_GROUP_ID)");
+            // Each request topic has its own group: interactive requests <group>-interactive, bulk <group>.
+            String expected = Topics.REQUESTS_INTERACTIVE.equals(topic) ? WorkerProperties.interactiveGroupId(group)
+                    : group;
+            if (!expected.equals(g)) {
+                problems.add(tw, "consumer group '" + g + "' is not the workers' '" + expected + "' for " + topic
+                        + " (WORKER_GROUP_ID / WorkerProperties.DEFAULT_GROUP_ID)");
             }
             if (meta.containsKey("bootstrapServersFromEnv")) {
                 if (env.get(str(meta.get("bootstrapServersFromEnv"))) == null) {
@@ -798,7 +801,7 @@ class DeploymentManifestsIT {
     /** Worker budgets: the job in hand can finish, Spring's shutdown phase outlasts the drain, the platform waits. */
     private void checkWorkerBudgets(Problems problems, String where, Map<String, String> env, Duration platformGrace,
                                     String platformKey) {
-        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null);
+        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null);
         App worker = APPS.get(WORKER);
         Duration longest = duration(env, "WORKER_MAX_JOB_DURATION", defaults.maxJobDuration());
         Duration grace = duration(env, "WORKER_SHUTDOWN_GRACE", defaults.shutdownGrace());

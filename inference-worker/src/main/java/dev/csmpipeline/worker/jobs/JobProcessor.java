@@ -34,6 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
@@ -66,6 +70,12 @@ public class JobProcessor {
     private final ShutdownState shutdown;
     private final Clock clock;
     private final AtomicLong jobsDone = new AtomicLong();
+    /** Storage lookups run beside synthesis; a daemon pool, so it never holds the JVM open. */
+    private final ExecutorService storageLookups = Executors.newCachedThreadPool(runnable -> {
+        Thread t = new Thread(runnable, "storage-lookup");
+        t.setDaemon(true);
+        return t;
+    });
 
     public JobProcessor(SpeechEngine engine, ObjectStorage storage, EventPublisher events,
                         CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
@@ -106,16 +116,39 @@ public class JobProcessor {
             return Outcome.DONE;
         }
         String key = objectKey(request);
-        Optional<StoredObject> stored = storage.stat(key);
-        if (stored.isPresent() && stored.get().sha256() != null) {
-            log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", jobId, key);
-            succeed(request, headers, resultOf(stored.get(), null), null);
-            return Outcome.DONE;
+        // Was this job stored by an earlier delivery (a worker that died before committing)? The answer is looked
+        // up while the job waits for its slot and synthesizes, so it costs a sync call no time.
+        CompletableFuture<Optional<StoredObject>> earlier = CompletableFuture.supplyAsync(
+                () -> withStorageRetry(request, () -> storage.stat(key)), storageLookups);
+        if (earlier.isDone() || request.kind() != JobKind.SYNC) {
+            if (reuseEarlierResult(request, headers, key, joinStorage(earlier))) {
+                return Outcome.DONE;
+            }
         }
-        return synthesizeAndStore(request, headers, priority, key);
+        return synthesizeAndStore(request, headers, priority, key, earlier);
     }
 
-    private Outcome synthesizeAndStore(SynthesisRequest request, Headers headers, Priority priority, String key) {
+    /** Announces the result stored by an earlier delivery, if there is one; returns whether there was. */
+    private boolean reuseEarlierResult(SynthesisRequest request, Headers headers, String key,
+                                       Optional<StoredObject> stored) {
+        if (stored.isEmpty() || stored.get().sha256() == null) {
+            return false;
+        }
+        log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", request.jobId(), key);
+        succeed(request, headers, resultOf(stored.get(), null), null, false);
+        return true;
+    }
+
+    private static <T> T joinStorage(CompletableFuture<T> lookup) {
+        try {
+            return lookup.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private Outcome synthesizeAndStore(SynthesisRequest request, Headers headers, Priority priority, String key,
+                                       CompletableFuture<Optional<StoredObject>> earlier) {
         String jobId = request.jobId();
         if (!acquire(priority)) {
             log.info("event=job_handed_back job={} reason=worker_stopping", jobId);
@@ -150,14 +183,42 @@ public class JobProcessor {
             slots.release();
         }
         long synthNanos = System.nanoTime() - t0;
+        if (reuseEarlierResult(request, headers, key, joinStorage(earlier))) {
+            return Outcome.DONE; // one job, one result: the stored one wins over this re-synthesis
+        }
         byte[] wav = synthesis.toWav();
+        CompletableFuture<?> earlyReply = replyBeforeStoring(request, headers, key, wav, synthesis.frames(),
+                synthNanos);
         StoredObject object = putWithRetry(request, key, wav);
         AudioResult result = resultOf(object, synthesis.frames()).withSynthesisMs(synthNanos / 1_000_000);
         metrics.synthesized(synthNanos, result.durationMs());
         log.info("event=job_synthesized job={} frames={} audio_ms={} synth_ms={} stop={}", jobId, synthesis.frames(),
                 result.durationMs(), synthNanos / 1_000_000, synthesis.stopReason());
-        succeed(request, headers, result, wav);
+        if (earlyReply != null) {
+            EventPublisher.await(earlyReply, "reply to job " + jobId);
+        }
+        succeed(request, headers, result, earlyReply == null ? wav : null, earlyReply != null);
         return Outcome.DONE;
+    }
+
+    /**
+     * A sync caller whose audio fits in the reply gets it as soon as it is synthesized, while the audio is stored: the
+     * upload is off the call's critical path. The reply names the object and its SHA-256 as they will be stored.
+     * Should the upload then fail for good, the job still ends FAILED (the caller already has its audio); should the
+     * worker die first, the redelivered job re-synthesizes with the same seed.
+     *
+     * @return the reply's send, or null when the reply waits for the upload (async jobs, audio too large to inline)
+     */
+    private CompletableFuture<?> replyBeforeStoring(SynthesisRequest request, Headers headers, String key, byte[] wav,
+                                                   int frames, long synthNanos) {
+        if (request.kind() != JobKind.SYNC || wav.length > Limits.INLINE_REPLY_MAX_BYTES) {
+            return null;
+        }
+        StoredObject expected = new StoredObject(key, wav.length, Wav.CONTENT_TYPE, ObjectStorage.sha256Hex(wav),
+                clock.instant(), Map.of());
+        AudioResult result = resultOf(expected, frames).withSynthesisMs(synthNanos / 1_000_000);
+        return events.reply(headers, SynthesisReply.succeeded(request.jobId(), result, wav,
+                engine.info().modelName()));
     }
 
     private boolean acquire(Priority priority) {
@@ -169,15 +230,19 @@ public class JobProcessor {
         }
     }
 
-    /** SUCCEEDED, and for a sync call the reply, written together; returns once both are durable. */
-    private void succeed(SynthesisRequest request, Headers headers, AudioResult result, byte[] wavOrNull) {
+    /**
+     * SUCCEEDED, and for a sync call the reply (unless {@code replied} already), written together; returns once both
+     * are durable.
+     */
+    private void succeed(SynthesisRequest request, Headers headers, AudioResult result, byte[] wavOrNull,
+                         boolean replied) {
         JobEvent done = JobEvent.succeeded(request, props.id(), engine.info().modelName(), result, clock.instant());
         SynthesisReply reply = null;
-        if (request.kind() == JobKind.SYNC) {
+        if (request.kind() == JobKind.SYNC && !replied) {
             byte[] inline = wavOrNull != null && wavOrNull.length <= Limits.INLINE_REPLY_MAX_BYTES ? wavOrNull : null;
             reply = SynthesisReply.succeeded(request.jobId(), result, inline, engine.info().modelName());
         }
-        finish(request, headers, done, reply, "succeeded");
+        finish(request, headers, done, reply, replied, "succeeded");
         log.info("event=job_succeeded job={} key={} bytes={} audio_ms={}", request.jobId(), result.objectKey(),
                 result.byteSize(), result.durationMs());
     }
@@ -185,8 +250,13 @@ public class JobProcessor {
     /** Writes the terminal event (and the sync reply, if any) and waits until both are durable. */
     private void finish(SynthesisRequest request, Headers headers, JobEvent terminal, SynthesisReply replyOrNull,
                         String outcome) {
+        finish(request, headers, terminal, replyOrNull, false, outcome);
+    }
+
+    private void finish(SynthesisRequest request, Headers headers, JobEvent terminal, SynthesisReply replyOrNull,
+                        boolean replied, String outcome) {
         CompletableFuture<?> replySent = null;
-        if (request.kind() == JobKind.SYNC) {
+        if (request.kind() == JobKind.SYNC && !replied) {
             SynthesisReply reply = replyOrNull != null ? replyOrNull : SynthesisReply.failed(request.jobId(),
                     terminal.error() != null ? terminal.error() : new JobError("CANCELLED", "the job was cancelled"));
             replySent = events.reply(headers, reply);
@@ -201,17 +271,23 @@ public class JobProcessor {
 
     /** Uploads the WAV, retrying transient failures with exponential back-off for up to storageRetryFor. */
     private StoredObject putWithRetry(SynthesisRequest request, String key, byte[] wav) {
+        return withStorageRetry(request, () -> storage.put(key, wav, Wav.CONTENT_TYPE,
+                Map.of("job-id", request.jobId())));
+    }
+
+    /** Runs a storage call, retrying transient failures with exponential back-off for up to storageRetryFor. */
+    private <T> T withStorageRetry(SynthesisRequest request, Supplier<T> call) {
         Instant giveUpAt = clock.instant().plus(props.storageRetryFor());
         Duration backoff = Duration.ofMillis(250);
         int attempt = 1;
         while (true) {
             try {
-                return storage.put(key, wav, Wav.CONTENT_TYPE, Map.of("job-id", request.jobId()));
+                return call.get();
             } catch (StorageException e) {
                 if (!e.isTransient() || clock.instant().plus(backoff).isAfter(giveUpAt)) {
                     throw e;
                 }
-                log.warn("event=storage_put_retry job={} attempt={} backoff_ms={} reason={}", request.jobId(),
+                log.warn("event=storage_retry job={} attempt={} backoff_ms={} reason={}", request.jobId(),
                         attempt, backoff.toMillis(), e.getMessage());
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(8)) > 0 ? Duration.ofSeconds(8)

@@ -19,6 +19,7 @@ public class SynthesisListener {
     public static final String INTERACTIVE_ID = "interactive-requests";
     public static final String BULK_ID = "bulk-requests";
     public static final String CONTAINER_FACTORY = "requestListenerFactory";
+    public static final String INTERACTIVE_CONTAINER_FACTORY = "interactiveListenerFactory";
 
     private static final Logger log = LoggerFactory.getLogger(SynthesisListener.class);
 
@@ -28,9 +29,9 @@ public class SynthesisListener {
         this.processor = processor;
     }
 
-    // idIsGroup = false: the group is the fleet's (WORKER_GROUP_ID, set on the consumer factory), not the listener id.
+    // idIsGroup = false: the groups are the fleet's (set on the consumer factories), not the listener ids.
     @KafkaListener(id = INTERACTIVE_ID, idIsGroup = false, topics = Topics.REQUESTS_INTERACTIVE,
-            containerFactory = CONTAINER_FACTORY)
+            containerFactory = INTERACTIVE_CONTAINER_FACTORY)
     public void interactive(ConsumerRecord<String, SynthesisRequest> record, Acknowledgment ack) {
         handle(record, ack, Priority.INTERACTIVE);
     }

@@ -137,12 +137,15 @@ final class Accounting {
         return jobs;
     }
 
-    /** Requests not yet consumed by the worker group, over both request topics. */
+    /** Requests not yet consumed by the worker groups, over both request topics. */
     static long lag(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin
-                    .listConsumerGroupOffsets(WorkerProperties.DEFAULT_GROUP_ID).partitionsToOffsetAndMetadata()
-                    .get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+            for (String group : List.of(WorkerProperties.DEFAULT_GROUP_ID,
+                    WorkerProperties.interactiveGroupId(WorkerProperties.DEFAULT_GROUP_ID))) {
+                committed.putAll(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS));
+            }
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (String topic : List.of(Topics.REQUESTS, Topics.REQUESTS_INTERACTIVE)) {
                 admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
