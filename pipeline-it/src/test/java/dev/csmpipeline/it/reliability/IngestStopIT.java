@@ -49,8 +49,14 @@ class IngestStopIT {
         RunningService doomed = RunningService.start(IngestApplication.builder(), infra,
                 Map.of("ingest.instance-id", "doomed"));
         Set<String> jobs = new HashSet<>();
-        Http.Response busy = Http.postJson(survivor.url("/v1/jobs"), "{\"text\":\"Busy.\",\"max_audio_length_ms\":8000}");
-        jobs.add(busy.json().get("id").asText());
+        // The only worker is busy with a long job, so the sync calls are still waiting when their instance stops.
+        Http.Response busy = Http.postJson(survivor.url("/v1/jobs"),
+                "{\"text\":\"Busy.\",\"max_audio_length_ms\":60000}");
+        String busyId = busy.json().get("id").asText();
+        jobs.add(busyId);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(50)).until(() -> "RUNNING".equals(
+                        Http.get(survivor.url("/v1/jobs/" + busyId)).json().path("state").asText()));
         List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int n = i;
