@@ -3,6 +3,7 @@ package dev.csmpipeline.ingest;
 import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.ingest.health.FleetView;
 import dev.csmpipeline.ingest.health.PipelineHealth;
+import dev.csmpipeline.ingest.jobs.AcceptBatcher;
 import dev.csmpipeline.ingest.jobs.JobEventStreams;
 import dev.csmpipeline.ingest.jobs.JobService;
 import dev.csmpipeline.ingest.jobs.RequestPartitions;
@@ -121,9 +122,14 @@ public class IngestConfiguration {
     }
 
     @Bean
-    RequestPublisher requestPublisher(KafkaTemplate<String, Object> acceptTemplate,
-                                      KafkaTemplate<String, Object> plainTemplate, RequestPartitions partitions) {
-        return new RequestPublisher(acceptTemplate, plainTemplate, partitions);
+    AcceptBatcher acceptBatcher(KafkaTemplate<String, Object> acceptTemplate) {
+        return new AcceptBatcher(acceptTemplate, AcceptBatcher.LANES);
+    }
+
+    @Bean
+    RequestPublisher requestPublisher(AcceptBatcher acceptBatcher, KafkaTemplate<String, Object> plainTemplate,
+                                      RequestPartitions partitions) {
+        return new RequestPublisher(acceptBatcher, plainTemplate, partitions);
     }
 
     /**

@@ -28,17 +28,20 @@ public class RequestPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(RequestPublisher.class);
 
-    private final KafkaTemplate<String, Object> transactional;
+    /** Longer than a transaction can take with the producer's timeouts (delivery 10 s), so the commit decides. */
+    private static final long COMMIT_WAIT_S = 30;
+
+    private final AcceptBatcher batcher;
     private final KafkaTemplate<String, Object> plain;
     private final RequestPartitions partitions;
 
     /**
-     * @param transactional template of a transactional producer, for accepting work
-     * @param plain         template of an idempotent producer, for control commands and events
+     * @param batcher group commit over a transactional producer, for accepting work
+     * @param plain   template of an idempotent producer, for control commands and events
      */
-    public RequestPublisher(KafkaTemplate<String, Object> transactional, KafkaTemplate<String, Object> plain,
+    public RequestPublisher(AcceptBatcher batcher, KafkaTemplate<String, Object> plain,
                             RequestPartitions partitions) {
-        this.transactional = transactional;
+        this.batcher = batcher;
         this.plain = plain;
         this.partitions = partitions;
     }
@@ -48,25 +51,36 @@ public class RequestPublisher {
         accept(requests, idempotencyKey, List.of());
     }
 
-    /** Writes {@code events}, then each request with its ACCEPTED event, all in one transaction. */
+    /**
+     * Writes {@code events}, then each request with its ACCEPTED event, all in one transaction, shared with other
+     * submits of the moment (see {@link AcceptBatcher}); returns once it has committed.
+     */
     public void accept(List<SynthesisRequest> requests, String idempotencyKey, List<JobEvent> events) {
+        List<ProducerRecord<String, Object>> records = new ArrayList<>();
         try {
-            transactional.executeInTransaction(t -> {
-                for (JobEvent e : events) {
-                    t.send(Topics.EVENTS, e.jobId(), e);
-                }
-                for (SynthesisRequest request : requests) {
-                    t.send(record(request, partitions));
-                    t.send(Topics.EVENTS, request.jobId(),
-                            JobEvent.accepted(request, idempotencyKey, request.requestedAt()));
-                }
-                return null;
-            });
-        } catch (RuntimeException e) {
-            log.warn("event=accept_failed jobs={} first_job={} reason={}", requests.size(),
-                    requests.isEmpty() ? null : requests.get(0).jobId(), e.toString());
-            throw kafkaUnavailable(e);
+            for (JobEvent e : events) {
+                records.add(new ProducerRecord<>(Topics.EVENTS, e.jobId(), e));
+            }
+            for (SynthesisRequest request : requests) {
+                records.add(record(request, partitions));
+                records.add(new ProducerRecord<>(Topics.EVENTS, request.jobId(),
+                        JobEvent.accepted(request, idempotencyKey, request.requestedAt())));
+            }
+            batcher.submit(records).get(COMMIT_WAIT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw acceptFailed(requests, e);
+        } catch (ExecutionException e) {
+            throw acceptFailed(requests, e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            throw acceptFailed(requests, e);
         }
+    }
+
+    private static ApiException acceptFailed(List<SynthesisRequest> requests, Throwable e) {
+        log.warn("event=accept_failed jobs={} first_job={} reason={}", requests.size(),
+                requests.isEmpty() ? null : requests.get(0).jobId(), e.toString());
+        return kafkaUnavailable(e);
     }
 
     /** Writes a cancel command for every worker, and the CANCEL_REQUESTED event (and CANCELLED, if given). */
