@@ -13,22 +13,13 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-class FrameClock:
-    """A transformers streamer that timestamps every generated frame."""
-
-    def __init__(self):
-        self.times = []
-
-    def put(self, value):
-        self.times.append(time.perf_counter())
-
-    def end(self):
-        pass
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "csm-export"))
+from csm_export.bench import FrameClock  # noqa: E402  (the exporter's streamer, shared, not copied)
 
 
 def main():

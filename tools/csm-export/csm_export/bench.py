@@ -33,7 +33,7 @@ def add_arguments(p) -> None:
     p.add_argument("--skip-transformers", action="store_true")
 
 
-class _FrameClock:
+class FrameClock:
     """A transformers streamer that timestamps every generated frame."""
 
     def __init__(self):
@@ -84,7 +84,7 @@ def bench_transformers(ckpt: Path, ids, frames: int, runs: int, warmup: int, thr
     input_ids = torch.tensor([ids], dtype=torch.long)
     results = []
     for i in range(warmup + runs):
-        clock = _FrameClock()
+        clock = FrameClock()
         t0 = time.perf_counter()
         with torch.inference_mode():
             out = model.generate(

@@ -83,6 +83,17 @@ class AsyncJobsIT {
     }
 
     @Test
+    void servicesExposeJobCountsRealTimeFactorQueueWaitAndConsumerLagToPrometheus() {
+        String id = pipeline.submit("{\"text\":\"Count me.\",\"max_audio_length_ms\":400}");
+        JsonNode done = pipeline.awaitJob(id);
+        String ingest = Http.get(pipeline.ingest().url("/actuator/prometheus")).text();
+        assertThat(ingest).contains("tts_jobs_accepted_total{kind=\"async\"");
+        String worker = Http.get(pipeline.worker(done.get("worker_id").asText()).url("/actuator/prometheus")).text();
+        assertThat(worker).contains("tts_worker_jobs_total{", "outcome=\"succeeded\"", "tts_synthesis_rtf_count",
+                "tts_queue_wait_seconds_count", "kafka_consumer_fetch_manager_records_lag");
+    }
+
+    @Test
     void twentyConcurrentJobsOverTwoWorkersAllSucceedEachExactlyOnce() throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(8);
         List<Future<String>> submits = new ArrayList<>();

@@ -18,7 +18,7 @@ import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /** The services of the pipeline started in this JVM against a test infrastructure, and the calls tests make. */
-final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable {
 
     static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED");
 
@@ -27,11 +27,11 @@ final class Pipeline implements AutoCloseable {
     private final List<RunningService> workers = new ArrayList<>();
     private final List<RunningService> storages = new ArrayList<>();
 
-    Pipeline(PipelineInfra infra) {
+    public Pipeline(PipelineInfra infra) {
         this.infra = infra;
     }
 
-    RunningService startIngest(Map<String, Object> overrides) {
+    public RunningService startIngest(Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>(Map.of("ingest.instance-id", "ingest-" + ingests.size()));
         props.putAll(overrides);
         RunningService s = RunningService.start(IngestApplication.builder(), infra, props);
@@ -39,7 +39,7 @@ final class Pipeline implements AutoCloseable {
         return s;
     }
 
-    RunningService startWorker(Map<String, Object> overrides) {
+    public RunningService startWorker(Map<String, Object> overrides) {
         // One ONNX Runtime thread per worker: tests run several workers and the broker on two cores.
         Map<String, Object> props = new HashMap<>(Map.of("worker.id", "worker-" + workers.size(), "tts.threads", 1));
         props.putAll(overrides);
@@ -60,7 +60,7 @@ final class Pipeline implements AutoCloseable {
         return s;
     }
 
-    RunningService ingest() {
+    public RunningService ingest() {
         return ingests.get(0);
     }
 

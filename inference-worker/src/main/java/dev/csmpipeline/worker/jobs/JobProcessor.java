@@ -120,10 +120,10 @@ public class JobProcessor {
         // up while the job waits for its slot and synthesizes, so it costs a sync call no time.
         CompletableFuture<Optional<StoredObject>> earlier = CompletableFuture.supplyAsync(
                 () -> withStorageRetry(request, () -> storage.stat(key)), storageLookups);
-        if (earlier.isDone() || request.kind() != JobKind.SYNC) {
-            if (reuseEarlierResult(request, headers, key, joinStorage(earlier))) {
-                return Outcome.DONE;
-            }
+        // A bulk job waits for the answer before it starts (it has no caller waiting); a sync job only before its
+        // result is announced.
+        if (request.kind() != JobKind.SYNC && reuseEarlierResult(request, headers, key, joinStorage(earlier))) {
+            return Outcome.DONE;
         }
         return synthesizeAndStore(request, headers, priority, key, earlier);
     }
@@ -135,7 +135,7 @@ public class JobProcessor {
             return false;
         }
         log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", request.jobId(), key);
-        succeed(request, headers, resultOf(stored.get(), null), null, false);
+        succeed(request, headers, resultOf(stored.get(), null), null);
         return true;
     }
 
@@ -194,10 +194,7 @@ public class JobProcessor {
         metrics.synthesized(synthNanos, result.durationMs());
         log.info("event=job_synthesized job={} frames={} audio_ms={} synth_ms={} stop={}", jobId, synthesis.frames(),
                 result.durationMs(), synthNanos / 1_000_000, synthesis.stopReason());
-        if (earlyReply != null) {
-            EventPublisher.await(earlyReply, "reply to job " + jobId);
-        }
-        succeed(request, headers, result, earlyReply == null ? wav : null, earlyReply != null);
+        succeed(request, headers, result, earlyReply);
         return Outcome.DONE;
     }
 
@@ -231,39 +228,40 @@ public class JobProcessor {
     }
 
     /**
-     * SUCCEEDED, and for a sync call the reply (unless {@code replied} already), written together; returns once both
-     * are durable.
+     * SUCCEEDED, and for a sync call the reply, written together; returns once both are durable. A reply already
+     * sent with the audio inline ({@code earlyReplyOrNull}) is awaited instead of a second one; otherwise (audio too
+     * large to inline, or an earlier delivery's result) the reply points the caller to the bucket.
      */
-    private void succeed(SynthesisRequest request, Headers headers, AudioResult result, byte[] wavOrNull,
-                         boolean replied) {
+    private void succeed(SynthesisRequest request, Headers headers, AudioResult result,
+                         CompletableFuture<?> earlyReplyOrNull) {
         JobEvent done = JobEvent.succeeded(request, props.id(), engine.info().modelName(), result, clock.instant());
-        SynthesisReply reply = null;
-        if (request.kind() == JobKind.SYNC && !replied) {
-            byte[] inline = wavOrNull != null && wavOrNull.length <= Limits.INLINE_REPLY_MAX_BYTES ? wavOrNull : null;
-            reply = SynthesisReply.succeeded(request.jobId(), result, inline, engine.info().modelName());
+        CompletableFuture<?> replySent = earlyReplyOrNull;
+        if (replySent == null && request.kind() == JobKind.SYNC) {
+            replySent = events.reply(headers, SynthesisReply.succeeded(request.jobId(), result, null,
+                    engine.info().modelName()));
         }
-        finish(request, headers, done, reply, replied, "succeeded");
+        complete(request, done, replySent, "succeeded");
         log.info("event=job_succeeded job={} key={} bytes={} audio_ms={}", request.jobId(), result.objectKey(),
                 result.byteSize(), result.durationMs());
     }
 
-    /** Writes the terminal event (and the sync reply, if any) and waits until both are durable. */
+    /** Writes the terminal event (and for a sync call the reply, a failure unless given) and waits for both. */
     private void finish(SynthesisRequest request, Headers headers, JobEvent terminal, SynthesisReply replyOrNull,
                         String outcome) {
-        finish(request, headers, terminal, replyOrNull, false, outcome);
-    }
-
-    private void finish(SynthesisRequest request, Headers headers, JobEvent terminal, SynthesisReply replyOrNull,
-                        boolean replied, String outcome) {
         CompletableFuture<?> replySent = null;
-        if (request.kind() == JobKind.SYNC && !replied) {
+        if (request.kind() == JobKind.SYNC) {
             SynthesisReply reply = replyOrNull != null ? replyOrNull : SynthesisReply.failed(request.jobId(),
                     terminal.error() != null ? terminal.error() : new JobError("CANCELLED", "the job was cancelled"));
             replySent = events.reply(headers, reply);
         }
+        complete(request, terminal, replySent, outcome);
+    }
+
+    private void complete(SynthesisRequest request, JobEvent terminal, CompletableFuture<?> replySentOrNull,
+                          String outcome) {
         events.publishDurably(terminal);
-        if (replySent != null) {
-            EventPublisher.await(replySent, "reply to job " + request.jobId());
+        if (replySentOrNull != null) {
+            EventPublisher.await(replySentOrNull, "reply to job " + request.jobId());
         }
         jobsDone.incrementAndGet();
         metrics.finished(outcome, request.kind());

@@ -6,7 +6,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,9 +97,8 @@ public class AcceptBatcher implements SmartLifecycle {
     private void failRemaining() {
         List<Submit> left = new ArrayList<>();
         queue.drainTo(left);
-        Consumer<Submit> fail = s -> s.committed().completeExceptionally(
-                new IllegalStateException("the API stopped before the job was written; retry"));
-        left.forEach(fail);
+        left.forEach(s -> s.committed().completeExceptionally(
+                new IllegalStateException("the API stopped before the job was written; retry")));
     }
 
     @Override

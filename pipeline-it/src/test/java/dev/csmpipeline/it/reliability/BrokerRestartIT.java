@@ -2,11 +2,9 @@ package dev.csmpipeline.it.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.it.Pipeline;
 import dev.csmpipeline.testsupport.PipelineInfra;
-import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
-import dev.csmpipeline.worker.WorkerApplication;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,25 +19,25 @@ import org.junit.jupiter.api.Test;
 class BrokerRestartIT {
 
     private static PipelineInfra infra;
-    private static RunningService ingest;
-    private static RunningService worker;
+    private static Pipeline pipeline;
 
     @BeforeAll
     static void start(PipelineInfra pipelineInfra) {
         infra = pipelineInfra;
-        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
-        worker = RunningService.start(WorkerApplication.builder(), infra, Map.of("tts.threads", 1));
+        pipeline = new Pipeline(infra);
+        pipeline.startIngest(Map.of());
+        pipeline.startWorker(Map.of());
     }
 
     @AfterAll
     static void stop() {
-        worker.close();
-        ingest.close();
+        pipeline.close();
     }
 
     @Test
     void everyJobAcceptedAroundABrokerRestartEnds() throws Exception {
-        try (Submitter submitter = new Submitter(ingest, Duration.ofMillis(250), Duration.ofSeconds(30), 400)) {
+        try (Submitter submitter = new Submitter(pipeline.ingest(),
+                Duration.ofMillis(250), Duration.ofSeconds(30), 400)) {
             Thread.sleep(8_000);
             infra.stopBroker();
             Thread.sleep(6_000);

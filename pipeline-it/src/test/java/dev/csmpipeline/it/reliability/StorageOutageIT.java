@@ -2,11 +2,9 @@ package dev.csmpipeline.it.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.it.Pipeline;
 import dev.csmpipeline.testsupport.PipelineInfra;
-import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
-import dev.csmpipeline.worker.WorkerApplication;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -18,25 +16,25 @@ import org.junit.jupiter.api.Test;
 class StorageOutageIT {
 
     private static PipelineInfra infra;
-    private static RunningService ingest;
-    private static RunningService worker;
+    private static Pipeline pipeline;
 
     @BeforeAll
     static void start(PipelineInfra pipelineInfra) {
         infra = pipelineInfra;
-        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
-        worker = RunningService.start(WorkerApplication.builder(), infra, Map.of("tts.threads", 1));
+        pipeline = new Pipeline(infra);
+        pipeline.startIngest(Map.of());
+        pipeline.startWorker(Map.of());
     }
 
     @AfterAll
     static void stop() {
-        worker.close();
-        ingest.close();
+        pipeline.close();
     }
 
     @Test
     void jobsProcessedDuringA30SecondStorageOutageAllSucceed() throws Exception {
-        try (Submitter submitter = new Submitter(ingest, Duration.ofMillis(500), Duration.ofSeconds(40), 800)) {
+        try (Submitter submitter = new Submitter(pipeline.ingest(),
+                Duration.ofMillis(500), Duration.ofSeconds(40), 800)) {
             Thread.sleep(5_000);
             infra.stopStorage();
             Thread.sleep(30_000);
