@@ -129,6 +129,12 @@ public final class CsmEngine implements SpeechEngine {
         return frameLoop.generate(ids, maxFrames, sampler, control, listener);
     }
 
+    @Override
+    public List<int[]> encodeAudio(float[] pcm) {
+        throw new EngineRejectedException("model " + info.modelName() + " has no Mimi encoder (mimi_encoder.onnx): "
+                + "re-export the bundle with tools/csm-export to use voices");
+    }
+
     /** Mimi decode of audio frames ({@code frames.get(f)[k]} = codebook k of frame f) to PCM. */
     public float[] decodeAudio(List<int[]> audioFrames) {
         return whileOpen(() -> frameLoop.decodeAudio(audioFrames));

@@ -14,6 +14,17 @@ public interface SpeechEngine extends AutoCloseable {
      */
     Synthesis synthesize(SpeechPrompt prompt, SynthesisControl control);
 
+    /**
+     * Encodes a voice clip with Mimi's encoder into the codes a {@link ContextSegment} carries.
+     *
+     * @param pcm mono samples in [-1, 1] at {@link EngineInfo#sampleRate()} (24 kHz for CSM)
+     * @return one code frame per {@code samples_per_frame} samples (the last one partial, padded),
+     *         {@code frames.get(f)[k]} = codebook k of frame f
+     * @throws EngineRejectedException when the model cannot encode audio (a bundle exported without the Mimi
+     *                                 encoder: the message names the missing file and says to re-export)
+     */
+    java.util.List<int[]> encodeAudio(float[] pcm);
+
     /** What model runs, on which device. */
     EngineInfo info();
 

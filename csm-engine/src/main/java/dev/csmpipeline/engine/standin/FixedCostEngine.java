@@ -68,6 +68,28 @@ public final class FixedCostEngine implements SpeechEngine {
         return new Synthesis(pcm, SAMPLE_RATE, frames, reason);
     }
 
+    /**
+     * Stand-in codes: one frame per {@link #SAMPLES_PER_FRAME} samples (the last padded), each code the frame's
+     * quantized mean level. Not Mimi: it only gives voice jobs in pipeline benchmarks something of the right shape.
+     */
+    @Override
+    public java.util.List<int[]> encodeAudio(float[] pcm) {
+        int frames = Math.max(1, (pcm.length + SAMPLES_PER_FRAME - 1) / SAMPLES_PER_FRAME);
+        java.util.List<int[]> codes = new java.util.ArrayList<>(frames);
+        for (int f = 0; f < frames; f++) {
+            double sum = 0;
+            int end = Math.min(pcm.length, (f + 1) * SAMPLES_PER_FRAME);
+            for (int i = f * SAMPLES_PER_FRAME; i < end; i++) {
+                sum += Math.abs(pcm[i]);
+            }
+            int level = (int) Math.min(2047, Math.round(sum / SAMPLES_PER_FRAME * 2047));
+            int[] frame = new int[32];
+            java.util.Arrays.fill(frame, level);
+            codes.add(frame);
+        }
+        return codes;
+    }
+
     @Override
     public EngineInfo info() {
         return new EngineInfo(MODEL_NAME, MODEL_NAME, "none", SAMPLE_RATE);
