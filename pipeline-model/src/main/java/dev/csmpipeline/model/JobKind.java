@@ -8,6 +8,8 @@ public enum JobKind {
     ASYNC,
     /** One segment of a narration. */
     NARRATION_SEGMENT,
+    /** A voice clip for a worker to encode into Mimi codes: its row in the status table is the voice's state. */
+    VOICE,
     /** A whole narration: its row in the status table carries the narration's outcome and final audio. */
     NARRATION;
 

@@ -42,6 +42,24 @@ public final class Validation {
         if (request.kind() == JobKind.NARRATION_SEGMENT && n == null) {
             errors.add(new FieldError("narration", "is required for a NARRATION_SEGMENT job"));
         }
+        if (request.kind() == JobKind.VOICE) {
+            VoiceClip clip = request.clip();
+            errors.addAll(clip == null ? List.of(new FieldError("clip", "is required for a VOICE job"))
+                    : collect(required("clip.clip_key", clip.clipKey()), required("clip.codes_key", clip.codesKey())));
+        }
+        Conditioning c = request.conditioning();
+        if (c != null) {
+            for (int i = 0; i < c.context().size(); i++) {
+                ContextRef ref = c.context().get(i);
+                errors.addAll(collect(
+                        ContextRef.VOICE.equals(ref.source()) || ContextRef.PREVIOUS_SEGMENT.equals(ref.source())
+                                ? null : new FieldError("conditioning.context[" + i + "].source",
+                                "must be voice or previous_segment, was " + ref.source()),
+                        required("conditioning.context[" + i + "].codes_key", ref.codesKey()),
+                        text("conditioning.context[" + i + "].text", ref.text(), Limits.VOICE_TRANSCRIPT_MAX_CHARS),
+                        speakerId("conditioning.context[" + i + "].speaker_id", ref.speakerId())));
+            }
+        }
         if (n != null) {
             errors.addAll(collect(
                     id("narration.narration_id", n.narrationId()),
