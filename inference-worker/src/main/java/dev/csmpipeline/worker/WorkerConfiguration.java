@@ -120,7 +120,7 @@ public class WorkerConfiguration {
                               CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
                               MeterRegistry registry, ShutdownState shutdown, Clock clock) {
         return new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
-                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES), chain, events, cancellations, slots, props,
+                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), chain, events, cancellations, slots, props,
                 registry, shutdown, clock);
     }
 

@@ -9,6 +9,9 @@ import dev.csmpipeline.model.ContextRef;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.audio.CodeFrames;
 import dev.csmpipeline.storage.client.ObjectStorage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,11 +31,20 @@ public class ContextLoader {
 
     private final ObjectStorage storage;
     private final Cache<String, List<int[]>> voiceCodes;
+    private final Counter voiceLoads;
 
-    /** @param maxVoices voices whose codes are kept in memory (30 s of codes is 24 KB of ints) */
-    public ContextLoader(ObjectStorage storage, int maxVoices) {
+    /**
+     * @param maxVoices voices whose codes are kept in memory
+     * @param registry  where {@code tts_voice_codes_loads_total} (reads of a voice's codes from the bucket: one per
+     *                  voice while it stays cached) and {@code tts_voice_cache_entries} are reported
+     */
+    public ContextLoader(ObjectStorage storage, int maxVoices, MeterRegistry registry) {
         this.storage = storage;
         this.voiceCodes = Caffeine.newBuilder().maximumSize(maxVoices).build();
+        this.voiceLoads = Counter.builder("tts.voice.codes.loads")
+                .description("reads of a voice's codes from the bucket (cache misses)").register(registry);
+        Gauge.builder("tts.voice.cache.entries", this, ContextLoader::cachedVoices)
+                .description("voices whose codes the worker holds in memory").register(registry);
     }
 
     /**
@@ -70,8 +82,10 @@ public class ContextLoader {
     }
 
     private List<int[]> voice(ContextRef ref) {
-        return voiceCodes.get(ref.codesKey(), key -> storage.get(key).map(CodeFrames::decode)
-                .orElseThrow(() -> new EngineRejectedException("voice " + ref.id() + " has no stored codes (it was "
-                        + "deleted): register the voice again or send the request without it")));
+        return voiceCodes.get(ref.codesKey(), key -> {
+            voiceLoads.increment();
+            return storage.get(key).map(CodeFrames::decode).orElseThrow(() -> new EngineRejectedException("voice " + ref.id() + " has no stored codes (it was "
+                        + "deleted): register the voice again or send the request without it"));
+        });
     }
 }
