@@ -198,14 +198,14 @@ class VoicesApiTest {
         assertThat(Http.get(api.url("/v1/jobs"), "Authorization", "Bearer " + ACME).text()).doesNotContain(id);
     }
 
-    /** The request the API queued for {@code id} on the bulk request topic. */
+    /** The request the API queued for {@code id}: voices go with the interactive requests. */
     private static SynthesisRequest requestOf(String id) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(Topics.REQUESTS).stream()
+            List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(Topics.REQUESTS_INTERACTIVE).stream()
                     .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
