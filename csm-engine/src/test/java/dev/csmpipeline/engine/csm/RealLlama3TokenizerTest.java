@@ -1,7 +1,6 @@
 package dev.csmpipeline.engine.csm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.csmpipeline.engine.BundleException;
@@ -139,7 +138,8 @@ class RealLlama3TokenizerTest {
 
     @Test
     void templateCheckAcceptsTheRealBeginAndEndOfTextIds() {
-        assertThatCode(() -> PromptTokenizer.load(BUNDLE, CSM_1B_TEXT).close()).doesNotThrowAnyException();
+        // load (in buildTheRealTokenizer) ran the template check with bos 128000 and eos 128001 and did not throw
+        assertThat(tokenizer).isNotNull();
         long[] ids = tokenizer.tokenizePrompt(0, "Hello");
         assertThat(ids[0]).as("<|begin_of_text|>").isEqualTo(128000L);
         assertThat(ids[ids.length - 1]).as("<|end_of_text|>").isEqualTo(128001L);
