@@ -14,6 +14,8 @@ public final class Validation {
 
     private static final Pattern TENANT = Pattern.compile(Limits.TENANT_PATTERN);
     private static final Pattern ID = Pattern.compile(Limits.ID_PATTERN);
+    /** Llama 3's special tokens are written {@code <|name|>}: the tokenizer turns such text into control tokens. */
+    private static final Pattern SPECIAL_TOKEN = Pattern.compile("<\\|[A-Za-z0-9_]+\\|>");
 
     private Validation() {
     }
@@ -97,6 +99,11 @@ public final class Validation {
         if (value.length() > maxChars) {
             return new FieldError(field, "must be at most " + maxChars + " characters, was " + value.length()
                     + " (use /v1/narrations for long documents)");
+        }
+        java.util.regex.Matcher special = SPECIAL_TOKEN.matcher(value);
+        if (special.find()) {
+            return new FieldError(field, "must not contain the model's control-token markup " + special.group()
+                    + " (the tokenizer would read it as a control token, not as words)");
         }
         return null;
     }
