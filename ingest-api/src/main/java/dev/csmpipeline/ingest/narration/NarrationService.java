@@ -131,7 +131,9 @@ public class NarrationService {
         }
         int chars = texts.stream().mapToInt(String::length).sum();
         JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, now);
-        publisher.accept(requests, null, List.of(accepted));
+        List<JobEvent> events = new ArrayList<>(List.of(accepted));
+        requests.forEach(r -> events.add(JobEvent.accepted(r, now)));
+        publisher.accept(requests, events);
         JobStatus row = JobStatusFold.apply(null, accepted);
         recent.put(row);
         metrics.counter("tts.jobs.accepted", "kind", "narration").increment();
