@@ -127,7 +127,7 @@ class VoicesIT {
     @Test
     void everySegmentOfANarrationIsConditionedOnTheVoice() {
         String id = post("/v1/narrations", "{\"text\":\"First sentence here. Second one follows. And a third.\","
-                + "\"voice\":\"" + voiceId + "\",\"max_segment_chars\":40}");
+                + "\"voice\":\"" + voiceId + "\",\"max_segment_chars\":30}");
         assertThat(awaitEnd("/v1/narrations/" + id).get("state").asText()).isEqualTo("SUCCEEDED");
         JsonNode manifest = Http.get(pipeline.ingest().url("/v1/narrations/" + id + "/manifest"), auth(ACME)).json();
         assertThat(manifest.get("voice_id").asText()).isEqualTo(voiceId);
@@ -143,7 +143,7 @@ class VoicesIT {
     @Test
     void withContinuityEachSegmentFollowsThePreviousOneAndIsConditionedOnIt() {
         String id = post("/v1/narrations", "{\"text\":\"First sentence here. Second one follows. And a third.\","
-                + "\"voice\":\"" + voiceId + "\",\"max_segment_chars\":40,\"continuity\":\"previous\"}");
+                + "\"voice\":\"" + voiceId + "\",\"max_segment_chars\":30,\"continuity\":\"previous\"}");
         assertThat(awaitEnd("/v1/narrations/" + id).get("state").asText()).isEqualTo("SUCCEEDED");
         JsonNode manifest = Http.get(pipeline.ingest().url("/v1/narrations/" + id + "/manifest"), auth(ACME)).json();
         assertThat(manifest.get("continuity").asText()).isEqualTo("previous");

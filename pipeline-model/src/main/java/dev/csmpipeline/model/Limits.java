@@ -36,7 +36,8 @@ public final class Limits {
     public static final int PAUSE_MS_DEFAULT = 350;
     /** Default and allowed size of a narration segment in characters: short enough for CSM's best length. */
     public static final int SEGMENT_CHARS_DEFAULT = 250;
-    public static final int SEGMENT_CHARS_MIN = 40;
+    /** Down to one short sentence a segment (dialogue lines, captions). */
+    public static final int SEGMENT_CHARS_MIN = 20;
     public static final int SEGMENT_CHARS_MAX = 1_000;
     /** Largest WAV carried inline in a sync reply; larger audio travels by claim check through storage. */
     public static final int INLINE_REPLY_MAX_BYTES = 512 * 1024;

@@ -13,7 +13,7 @@ import java.util.List;
  * @param topK             top-k, 1 to 2,051; default 50
  * @param seed             sampler seed shared by all segments; default derived from the narration id
  * @param pauseMs          silence between segments in the final audio, 0 to 5,000; default 350
- * @param maxSegmentChars  longest segment in characters, 40 to 1,000; default 250
+ * @param maxSegmentChars  longest segment in characters, 20 to 1,000; default 250
  * @param onSegmentFailure {@code fail} (default): a segment failing for good fails the narration; {@code gap}: the
  *                         narration completes and the manifest records the gap
  * @param language         BCP 47 language of the text, for sentence rules; default en
