@@ -19,9 +19,11 @@ export class History {
     this.list = list;
     this.onPlay = onPlay;
     this.onError = onError;
+    this.asked = 0;
   }
 
   async refresh() {
+    const asked = ++this.asked; // an older answer arriving late must not replace a newer one
     let jobs;
     let narrations;
     try {
@@ -30,7 +32,12 @@ export class History {
         api.call('GET', `/v1/narrations?limit=${LIMIT}`),
       ]);
     } catch (e) {
-      this.onError(e);
+      if (asked === this.asked) {
+        this.onError(e);
+      }
+      return;
+    }
+    if (asked !== this.asked) {
       return;
     }
     // The job list holds narrations' own rows too; they are listed once, as narrations.
@@ -55,7 +62,7 @@ export class History {
     li.dataset.state = view.state;
     const what = document.createElement('span');
     what.className = 'kind';
-    what.textContent = kind === 'job' ? 'Job' : `Narration (${view.segments.total} segments)`;
+    what.textContent = kind === 'job' ? 'Job' : `Narration (${view.segments.total} segment${view.segments.total === 1 ? '' : 's'})`;
     const when = document.createElement('time');
     when.dateTime = view.created_at;
     when.textContent = new Date(view.created_at).toLocaleString();

@@ -51,6 +51,7 @@ const voices = new Voices({
   picker: $('voice'), form: $('voice-form'), status: $('voice-status'), list: $('voice-list'), onError: showError,
 });
 const history = new History({ list: $('history-list'), onPlay: play, onError: showError });
+$('history-refresh').addEventListener('click', () => history.refresh());
 
 // ---- API key ----
 
@@ -243,6 +244,7 @@ function show(kind, view) {
   }
   el.state.textContent = `${sentence}.`;
   el.state.dataset.state = view.state;
+  el.state.dataset.id = view.id;
   const p = kind === 'job' ? jobProgress(view) : narrationProgress(view);
   el.progress.value = p.percent;
   el.progress.textContent = `${p.percent}%`;

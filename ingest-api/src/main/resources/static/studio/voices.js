@@ -17,6 +17,7 @@ export class Voices {
     this.onError = onError;
     this.voices = [];
     this.polling = null;
+    this.asked = 0;
     form.addEventListener('submit', e => {
       e.preventDefault();
       this.upload();
@@ -31,17 +32,25 @@ export class Voices {
   }
 
   async refresh() {
+    const asked = ++this.asked; // an older answer arriving late must not replace a newer one
+    let voices = [];
     try {
       const answer = await api.call('GET', '/v1/voices');
-      this.voices = answer.voices || [];
+      voices = answer.voices || [];
     } catch (e) {
-      this.voices = [];
+      if (asked !== this.asked) {
+        return;
+      }
       if (e.status === 401) {
         this.onError(e);
       } else {
         this.status.textContent = `Stored voices are not available: ${e.message}`;
       }
     }
+    if (asked !== this.asked) {
+      return;
+    }
+    this.voices = voices;
     this.renderList();
     this.renderPicker();
     const pending = this.voices.some(v => v.state === 'QUEUED' || v.state === 'RUNNING');
