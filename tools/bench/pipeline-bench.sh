@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Pipeline benchmarks (docs/BENCHMARKS.md). Usage: tools/bench/pipeline-bench.sh [efficiency|sync|narration|submit|all]
+# Pipeline benchmarks (docs/BENCHMARKS.md). Usage: tools/bench/pipeline-bench.sh [efficiency|sync|narration|continuity|submit|all]
 #   efficiency  jobs/s through the pipeline / jobs/s of the fixed-cost stand-in engine alone, 1 and 2 workers
 #   sync        /generate latency minus the engine's own time, p50/p99, tiny model
 #   narration   wall time of one narration with 1 and 2 workers (stand-in), the speed-up
+#   continuity  wall time of one voiced narration, 2 workers, voice only vs continuity (stand-in), the ratio
 #   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process
 # Everything runs on this machine against a real Kafka broker and S3 server; nothing leaves loopback.
 set -euo pipefail
@@ -33,11 +34,13 @@ case $what in
   efficiency) "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency ;;
   sync) "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead ;;
   narration) "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling ;;
+  continuity) "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity ;;
   submit) run_submit ;;
   all)
     "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency
     "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead
     "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling
+    "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity
     run_submit ;;
-  *) echo "usage: $0 [efficiency|sync|narration|submit|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [efficiency|sync|narration|continuity|submit|all]" >&2; exit 2 ;;
 esac

@@ -3,6 +3,9 @@ package dev.csmpipeline.worker;
 import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.engine.SpeechEngine;
 import dev.csmpipeline.model.ErrorCodes;
+import dev.csmpipeline.worker.narration.NarrationChain;
+import dev.csmpipeline.worker.voices.ContextLoader;
+import dev.csmpipeline.worker.voices.VoiceEncoder;
 import dev.csmpipeline.model.JobError;
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.JobKind;
@@ -113,10 +116,17 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, EventPublisher events,
+    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, NarrationChain chain, EventPublisher events,
                               CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
                               MeterRegistry registry, ShutdownState shutdown, Clock clock) {
-        return new JobProcessor(engine, storage, events, cancellations, slots, props, registry, shutdown, clock);
+        return new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
+                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), chain, events, cancellations, slots, props,
+                registry, shutdown, clock);
+    }
+
+    @Bean
+    NarrationChain narrationChain(ObjectStorage storage, EventPublisher events, Clock clock) {
+        return new NarrationChain(storage, events, clock);
     }
 
     @Bean
@@ -146,8 +156,8 @@ public class WorkerConfiguration {
     @Bean(SynthesisListener.CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
-        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, props.groupId(),
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, props.groupId(),
                 props.groupProtocol(), props.id());
     }
 
@@ -155,15 +165,15 @@ public class WorkerConfiguration {
     @Bean(SynthesisListener.INTERACTIVE_CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> interactiveListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
-        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, props.interactiveGroupId(),
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, props.interactiveGroupId(),
                 props.interactiveGroupProtocol(), props.id() + "-interactive");
     }
 
     private static ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListeners(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, String groupId,
-            String groupProtocol, String clientId) {
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
+            String groupId, String groupProtocol, String clientId) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -202,7 +212,7 @@ public class WorkerConfiguration {
         factory.getContainerProperties().setShutdownTimeout(props.shutdownGrace().plusSeconds(30).toMillis());
         factory.getContainerProperties().setObservationEnabled(false);
         factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL_MS);
-        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, events, props));
+        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, events, chain, props));
         return factory;
     }
 
@@ -211,12 +221,12 @@ public class WorkerConfiguration {
      * redelivered) and then dead-lettered. Either way the job ends FAILED, so nothing accepted stays open.
      */
     private static DefaultErrorHandler errorHandler(KafkaTemplate<String, Object> template, EventPublisher events,
-                                                    WorkerProperties props) {
+                                                    NarrationChain chain, WorkerProperties props) {
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(template,
                 (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
         DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
             deadLetters.accept(record, e);
-            failJob(record, rootCause(e), events, props);
+            failJob(record, rootCause(e), events, chain, props);
         }, new FixedBackOff(2_000, props.recordAttempts() - 1));
         handler.addNotRetryableExceptions(InvalidRequestException.class);
         // Commit a dead-lettered record's offset at once, so a partition moving to another worker does not
@@ -226,7 +236,7 @@ public class WorkerConfiguration {
     }
 
     private static void failJob(ConsumerRecord<?, ?> record, Throwable cause, EventPublisher events,
-                                WorkerProperties props) {
+                                NarrationChain chain, WorkerProperties props) {
         if (!(record.value() instanceof SynthesisRequest request) || request.jobId() == null) {
             log.warn("event=record_dead_lettered topic={} partition={} offset={} reason={}", record.topic(),
                     record.partition(), record.offset(), cause.toString());
@@ -243,6 +253,7 @@ public class WorkerConfiguration {
         }
         events.publishDurably(JobEvent.failed(request.jobId(), request.narration(), props.id(), error,
                 Instant.now()));
+        chain.queueNext(request);
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -36,6 +36,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import dev.csmpipeline.ingest.voices.VoiceService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -214,9 +215,15 @@ public class IngestConfiguration {
     }
 
     @Bean
-    JobService jobService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
-                          MeterRegistry registry, Clock clock) {
-        return new JobService(publisher, statuses, recent, registry, clock);
+    JobService jobService(RequestPublisher publisher, VoiceService voices, StatusQueries statuses,
+                          RecentlyAccepted recent, MeterRegistry registry, Clock clock) {
+        return new JobService(publisher, voices, statuses, recent, registry, clock);
+    }
+
+    @Bean
+    VoiceService voiceService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
+                              ObjectStorage storage, MeterRegistry registry, Clock clock) {
+        return new VoiceService(publisher, statuses, recent, storage, registry, clock);
     }
 
     @Bean
@@ -224,9 +231,10 @@ public class IngestConfiguration {
                                                                         StatusQueries statuses,
                                                                         RecentlyAccepted recent,
                                                                         ObjectStorage storage,
+                                                                        VoiceService voices,
                                                                         MeterRegistry registry, Clock clock) {
-        return new dev.csmpipeline.ingest.narration.NarrationService(publisher, statuses, recent, storage, registry,
-                clock);
+        return new dev.csmpipeline.ingest.narration.NarrationService(publisher, statuses, recent, storage, voices,
+                registry, clock);
     }
 
     @Bean(destroyMethod = "close")

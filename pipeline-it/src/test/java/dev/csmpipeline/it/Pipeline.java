@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 /** The services of the pipeline started in this JVM against a test infrastructure, and the calls tests make. */
 public final class Pipeline implements AutoCloseable {
 
-    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED");
+    /** Final states of jobs and narrations; READY and DELETED are a voice's. */
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED", "READY", "DELETED");
 
     private final PipelineInfra infra;
     private final List<RunningService> ingests = new ArrayList<>();

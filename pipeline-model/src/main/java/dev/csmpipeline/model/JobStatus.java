@@ -24,6 +24,9 @@ import java.time.Instant;
  * @param device          execution device
  * @param result          audio metadata, once SUCCEEDED
  * @param error           failure reason, once FAILED
+ * @param voiceId         the voice the request named (jobs), from ACCEPTED
+ * @param clip            for a voice, its reference clip (from ACCEPTED)
+ * @param context         what the synthesis was conditioned on, once SUCCEEDED
  */
 public record JobStatus(
         String jobId,
@@ -44,7 +47,10 @@ public record JobStatus(
         String model,
         String device,
         AudioResult result,
-        JobError error) {
+        JobError error,
+        String voiceId,
+        VoiceClip clip,
+        ContextReport context) {
 
     /** Name prefix of the random-weight test model: its output is not speech. */
     public static final String TINY_RANDOM_MODEL = "tiny-random";
@@ -52,7 +58,7 @@ public record JobStatus(
     /** The status of a job of which no event has been seen yet. */
     public static JobStatus unknown(String jobId) {
         return new JobStatus(jobId, JobState.QUEUED, null, null, null, null, null, null, null, null, 0, null, 0,
-                false, null, null, null, null, null);
+                false, null, null, null, null, null, null, null, null);
     }
 
     public boolean isTerminal() {
@@ -95,6 +101,9 @@ public record JobStatus(
         String device;
         AudioResult result;
         JobError error;
+        String voiceId;
+        VoiceClip clip;
+        ContextReport context;
 
         Builder(JobStatus s) {
             jobId = s.jobId;
@@ -116,12 +125,15 @@ public record JobStatus(
             device = s.device;
             result = s.result;
             error = s.error;
+            voiceId = s.voiceId;
+            clip = s.clip;
+            context = s.context;
         }
 
         JobStatus build() {
             return new JobStatus(jobId, state, kind, tenant, speakerId, narration, acceptedAt, startedAt, finishedAt,
                     updatedAt, framesDone, framesMax, attempts, cancelRequested, workerId, model, device, result,
-                    error);
+                    error, voiceId, clip, context);
         }
     }
 }

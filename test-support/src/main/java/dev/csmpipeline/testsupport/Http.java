@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,6 +61,30 @@ public final class Http {
     public static Response post(URI uri, String contentType, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return send(b, headers);
+    }
+
+    /**
+     * POSTs a multipart/form-data body: each {@code fields} entry is a text field, {@code fileField} a file with
+     * {@code fileBytes} (omitted when null), as a browser or {@code curl -F} sends it.
+     */
+    public static Response postMultipart(URI uri, Map<String, String> fields, String fileField, String fileName,
+                                         byte[] fileBytes, String... headers) {
+        String boundary = "----csm-test-" + Long.toHexString(System.nanoTime());
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                + name + "\"\r\n\r\n" + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        if (fileBytes != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField
+                    + "\"; filename=\"" + fileName + "\"\r\nContent-Type: audio/wav\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(fileBytes);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         return send(b, headers);
     }
 

@@ -3,7 +3,9 @@ package dev.csmpipeline.ingest.jobs;
 import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
+import dev.csmpipeline.ingest.voices.VoiceService;
 import dev.csmpipeline.model.AudioFormat;
+import dev.csmpipeline.model.Conditioning;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobEvent;
@@ -36,14 +38,16 @@ public class JobService {
     private static final int IDEMPOTENCY_KEY_MAX = 255;
 
     private final RequestPublisher publisher;
+    private final VoiceService voices;
     private final StatusQueries statuses;
     private final RecentlyAccepted recent;
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    public JobService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
-                      MeterRegistry metrics, Clock clock) {
+    public JobService(RequestPublisher publisher, VoiceService voices, StatusQueries statuses,
+                      RecentlyAccepted recent, MeterRegistry metrics, Clock clock) {
         this.publisher = publisher;
+        this.voices = voices;
         this.statuses = statuses;
         this.recent = recent;
         this.metrics = metrics;
@@ -114,10 +118,15 @@ public class JobService {
                 Validation.topK("top_k", body.topK()),
                 body.format() == null || body.format().equalsIgnoreCase("wav") ? null
                         : new FieldError("format", "must be wav, was '" + body.format() + "'")));
+        Conditioning conditioning = body.voice() == null || !errors.isEmpty() ? null
+                : voices.conditioningFor(body.voice(), tenant, "voice", body.maxAudioLengthMs() != null);
+        if (conditioning != null && body.speakerId() == null) {
+            speaker = conditioning.context().get(0).speakerId(); // the voice speaks unless told otherwise
+        }
         Instant now = clock.instant();
         return new SynthesisRequest(JobIds.newId(now), kind, body.text(), speaker, maxMs,
                 new Sampling(body.temperature(), body.topK(), body.seed()), AudioFormat.WAV, tenant, now, null,
-                null);
+                null, conditioning, null);
     }
 
     /** The job, if it exists and belongs to {@code tenant}; another tenant's job is as unknown as a missing one. */

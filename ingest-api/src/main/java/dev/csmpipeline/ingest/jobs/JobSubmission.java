@@ -12,6 +12,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param topK             top-k sampling, 1 to 2,051; default 50; 1 means greedy
  * @param seed             sampler seed; the same seed gives the same audio
  * @param format           stored audio format; only {@code wav}
+ * @param voice            a registered voice's id (POST /v1/voices): its clip conditions the synthesis
  */
 @Schema(description = "A text to synthesize asynchronously")
 public record JobSubmission(
@@ -21,5 +22,11 @@ public record JobSubmission(
         @Schema(example = "0.9") Double temperature,
         @Schema(example = "50") Integer topK,
         Long seed,
-        @Schema(example = "wav") String format) {
+        @Schema(example = "wav") String format,
+        @Schema(description = "id of a READY voice from POST /v1/voices") String voice) {
+
+    public JobSubmission(String text, Integer speakerId, Integer maxAudioLengthMs, Double temperature, Integer topK,
+                         Long seed, String format) {
+        this(text, speakerId, maxAudioLengthMs, temperature, topK, seed, format, null);
+    }
 }

@@ -5,7 +5,8 @@ import dev.csmpipeline.ingest.jobs.RequestPublisher;
 import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
-import dev.csmpipeline.model.AudioFormat;
+import dev.csmpipeline.ingest.voices.VoiceService;
+import dev.csmpipeline.model.Conditioning;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobEvent;
@@ -51,11 +52,13 @@ public class NarrationService {
     private final StatusQueries statuses;
     private final RecentlyAccepted recent;
     private final ObjectStorage storage;
+    private final VoiceService voices;
     private final MeterRegistry metrics;
     private final Clock clock;
 
     public NarrationService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
-                            ObjectStorage storage, MeterRegistry metrics, Clock clock) {
+                            ObjectStorage storage, VoiceService voices, MeterRegistry metrics, Clock clock) {
+        this.voices = voices;
         this.publisher = publisher;
         this.statuses = statuses;
         this.recent = recent;
@@ -77,6 +80,8 @@ public class NarrationService {
                 : body.maxSegmentChars();
         String onFailure = body == null || body.onSegmentFailure() == null ? "fail"
                 : body.onSegmentFailure().toLowerCase(Locale.ROOT);
+        String continuity = body == null || body.continuity() == null ? Limits.CONTINUITY_NONE
+                : body.continuity().toLowerCase(Locale.ROOT);
         if (body != null) {
             errors.addAll(Validation.collect(
                     Validation.speakerId("speaker_id", speaker),
@@ -86,7 +91,9 @@ public class NarrationService {
                     Validation.range("max_segment_chars", maxChars, Limits.SEGMENT_CHARS_MIN,
                             Limits.SEGMENT_CHARS_MAX),
                     onFailure.equals("fail") || onFailure.equals("gap") ? null
-                            : new FieldError("on_segment_failure", "must be fail or gap, was '" + onFailure + "'")));
+                            : new FieldError("on_segment_failure", "must be fail or gap, was '" + onFailure + "'"),
+                    continuity.equals(Limits.CONTINUITY_NONE) || continuity.equals(Limits.CONTINUITY_PREVIOUS) ? null
+                            : new FieldError("continuity", "must be none or previous, was '" + continuity + "'")));
         }
         ULocale locale = body == null || body.language() == null ? ULocale.ENGLISH
                 : ULocale.forLanguageTag(body.language());
@@ -101,28 +108,34 @@ public class NarrationService {
                 errors.add(new FieldError("text", "splits into " + segments.size() + " segments; at most "
                         + Limits.NARRATION_MAX_SEGMENTS + " (raise max_segment_chars or split the document)"));
             } else {
-                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"));
+                Conditioning voice = body.voice() == null ? null
+                        : voices.conditioningFor(body.voice(), tenant, "voice", false);
+                if (voice != null && body.speakerId() == null) {
+                    speaker = voice.context().get(0).speakerId(); // the voice speaks unless told otherwise
+                }
+                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"), voice, continuity);
             }
         }
         throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
     }
 
     private NarrationView accept(NarrationSubmission body, String tenant, List<String> texts, int speaker, int pause,
-                                 boolean gaps) {
+                                 boolean gaps, Conditioning voice, String continuity) {
         Instant now = clock.instant();
         String id = JobIds.newId(now);
         long seed = body.seed() != null ? body.seed() : id.hashCode();
         Sampling sampling = new Sampling(body.temperature(), body.topK(), seed);
         List<NarrationPlan.Segment> segments = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            segments.add(new NarrationPlan.Segment(i, NarrationPlan.segmentJobId(id, i), texts.get(i),
+                    maxLengthFor(texts.get(i))));
+        }
+        NarrationPlan plan = new NarrationPlan(id, tenant, speaker, sampling, pause, gaps, now, segments, voice,
+                continuity);
         List<SynthesisRequest> requests = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            String jobId = NarrationPlan.segmentJobId(id, i);
-            int maxMs = maxLengthFor(texts.get(i));
-            segments.add(new NarrationPlan.Segment(i, jobId, texts.get(i), maxMs));
-            requests.add(new SynthesisRequest(jobId, JobKind.NARRATION_SEGMENT, texts.get(i), speaker, maxMs,
-                    sampling, AudioFormat.WAV, tenant, now, null, new NarrationRef(id, i, texts.size(), gaps)));
+            requests.add(plan.segmentRequest(i, now, n -> ObjectKeys.narrationSegmentCodes(id, n)));
         }
-        NarrationPlan plan = new NarrationPlan(id, tenant, speaker, sampling, pause, gaps, now, segments);
         try {
             storage.put(ObjectKeys.narrationPlan(id), WireJson.encode(plan), ObjectStorage.JSON_CONTENT_TYPE);
         } catch (StorageException e) {
@@ -132,13 +145,22 @@ public class NarrationService {
         }
         int chars = texts.stream().mapToInt(String::length).sum();
         JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, now);
-        publisher.accept(requests, null, List.of(accepted));
+        if (plan.chained()) {
+            // one after another: only the first segment is queued now (every one is ACCEPTED, so progress counts
+            // them); the worker that ends segment n queues segment n + 1 from the plan
+            List<JobEvent> events = new ArrayList<>();
+            requests.subList(1, requests.size()).forEach(r -> events.add(JobEvent.accepted(r, now)));
+            events.add(accepted);
+            publisher.accept(requests.subList(0, 1), null, events);
+        } else {
+            publisher.accept(requests, null, List.of(accepted));
+        }
         JobStatus row = JobStatusFold.apply(null, accepted);
         recent.put(row);
         metrics.counter("tts.jobs.accepted", "kind", "narration").increment();
         metrics.counter("tts.narration.segments.accepted").increment(texts.size());
-        log.info("event=narration_accepted narration={} tenant={} segments={} chars={} pause_ms={} gaps={}", id,
-                tenant, texts.size(), chars, pause, gaps);
+        log.info("event=narration_accepted narration={} tenant={} segments={} chars={} pause_ms={} gaps={} voice={} "
+                + "continuity={}", id, tenant, texts.size(), chars, pause, gaps, plan.voiceId(), continuity);
         return NarrationView.of(id, row, null, texts.size(), now);
     }
 

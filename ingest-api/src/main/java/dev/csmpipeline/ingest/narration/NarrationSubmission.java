@@ -17,6 +17,10 @@ import java.util.List;
  * @param onSegmentFailure {@code fail} (default): a segment failing for good fails the narration; {@code gap}: the
  *                         narration completes and the manifest records the gap
  * @param language         BCP 47 language of the text, for sentence rules; default en
+ * @param voice            a READY voice's id (POST /v1/voices): every segment is conditioned on its clip
+ * @param continuity       {@code none} (default): segments in parallel, each conditioned on the voice only;
+ *                         {@code previous}: each segment also on the previous segment's text and audio, so prosody
+ *                         flows across the seam, but segments then run one after another
  */
 @Schema(description = "A long document to narrate")
 public record NarrationSubmission(
@@ -29,5 +33,14 @@ public record NarrationSubmission(
         @Schema(example = "350") Integer pauseMs,
         @Schema(example = "250") Integer maxSegmentChars,
         @Schema(example = "fail") String onSegmentFailure,
-        @Schema(example = "en") String language) {
+        @Schema(example = "en") String language,
+        @Schema(description = "id of a READY voice from POST /v1/voices") String voice,
+        @Schema(example = "none", description = "none or previous") String continuity) {
+
+    public NarrationSubmission(String text, List<String> paragraphs, Integer speakerId, Double temperature,
+                               Integer topK, Long seed, Integer pauseMs, Integer maxSegmentChars,
+                               String onSegmentFailure, String language) {
+        this(text, paragraphs, speakerId, temperature, topK, seed, pauseMs, maxSegmentChars, onSegmentFailure,
+                language, null, null);
+    }
 }

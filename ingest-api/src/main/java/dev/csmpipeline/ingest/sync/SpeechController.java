@@ -2,6 +2,7 @@ package dev.csmpipeline.ingest.sync;
 
 import dev.csmpipeline.ingest.security.Tenants;
 import dev.csmpipeline.model.Limits;
+import dev.csmpipeline.model.Validation;
 import dev.csmpipeline.model.audio.Wav;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -65,9 +66,11 @@ public class SpeechController {
             return error(HttpStatus.BAD_REQUEST, "model is required (any name; csm-1b serves it)", "model");
         }
         Integer speaker = speakerOf(body.voice());
-        if (speaker == null) {
-            return error(HttpStatus.BAD_REQUEST, "voice must be one of " + VOICES + " or a speaker id 0-"
-                    + Limits.SPEAKER_ID_MAX + ", was '" + body.voice() + "'", "voice");
+        String voiceId = speaker == null && isVoiceId(body.voice()) ? body.voice().trim() : null;
+        if (speaker == null && voiceId == null) {
+            return error(HttpStatus.BAD_REQUEST, "voice must be one of " + VOICES + ", a speaker id 0-"
+                    + Limits.SPEAKER_ID_MAX + " or the id of a voice from POST /v1/voices, was '" + body.voice() + "'",
+                    "voice");
         }
         String format = body.responseFormat() == null ? "wav" : body.responseFormat().toLowerCase(Locale.ROOT);
         if (!FORMATS.contains(format)) {
@@ -79,8 +82,8 @@ public class SpeechController {
             return error(HttpStatus.BAD_REQUEST, "speed must be between 0.25 and 4.0, was " + body.speed(), "speed");
         }
         try {
-            SyncService.Audio audio = sync.synthesize(body.input(), speaker, maxLengthFor(body.input()), null,
-                    Tenants.of(http));
+            SyncService.Audio audio = sync.synthesize(body.input(), speaker, maxLengthFor(body.input()), false,
+                    null, voiceId, Tenants.of(http));
             byte[] wav = speed == 1.0 ? audio.wav() : retime(audio.wav(), speed);
             ResponseEntity.BodyBuilder ok = ResponseEntity.ok().header("X-Job-Id", audio.jobId());
             if (format.equals("pcm")) {
@@ -111,6 +114,11 @@ public class SpeechController {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** Not a built-in name or speaker: a stored voice's id (the voice library's ids are job ids). */
+    static boolean isVoiceId(String voice) {
+        return voice != null && Validation.id("voice", voice.trim()) == null;
     }
 
     /** OpenAI has no length cap; allow about 90 ms per character plus 3 s, within the pipeline's limit. */
