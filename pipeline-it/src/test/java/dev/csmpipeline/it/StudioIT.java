@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.testsupport.Clips;
 import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
@@ -30,6 +31,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -168,6 +170,38 @@ class StudioIT {
         assertThat($("cancel").isEnabled()).isFalse();
         assertThat($("player").getDomAttribute("src")).isNull();
         screenshot("narration-cancelled");
+    }
+
+    @Test
+    void anUploadedVoiceBecomesReadyIsChosenAndSpeaksAJob() throws IOException {
+        Path clip = SHOTS.resolve("voice-clip.wav").toAbsolutePath();
+        Files.write(clip, Clips.tones(3.0, 16_000, 2));
+        $("voice-file").sendKeys(clip.toString());
+        type($("voice-transcript"), "Hello there, this is my voice.");
+        type($("voice-name"), "Studio narrator");
+        $("voice-upload").click();
+        await().atMost(JOB_LIMIT).until(() -> $("voice-status").getText().contains("is ready"));
+        String voice = $("voice").getDomProperty("value");
+        assertThat(voice).startsWith("voice:");
+        String id = voice.substring("voice:".length());
+        JsonNode stored = api("/v1/voices/" + id).json();
+        assertThat(stored.get("state").asText()).isEqualTo("READY");
+        assertThat(stored.get("name").asText()).isEqualTo("Studio narrator");
+        WebElement listed = browser.findElement(By.cssSelector("#voice-list li[data-id='" + id + "']"));
+        assertThat(listed.getDomAttribute("data-state")).isEqualTo("READY");
+        assertThat(new Select($("voice")).getFirstSelectedOption().getText()).isEqualTo("Studio narrator");
+        screenshot("voice-ready");
+
+        type($("text"), "Spoken in the uploaded voice.");
+        $("speak-button").click();
+        await().atMost(JOB_LIMIT).until(() -> "SUCCEEDED".equals(state()));
+        JsonNode job = api("/v1/jobs/" + $("state").getDomAttribute("data-id")).json();
+        assertThat(job.get("voice_id").asText()).isEqualTo(id);
+        awaitPlayerLoaded();
+
+        listed.findElement(By.cssSelector("button[aria-label^='Delete']")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api("/v1/voices/" + id).status() == 404);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !$("voice").getDomProperty("value").equals(voice));
     }
 
     @Test
