@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.csmpipeline.engine.csm.BundleFiles;
 import dev.csmpipeline.engine.csm.BundleManifest;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BundledModelsTest {
 
@@ -21,8 +25,30 @@ class BundledModelsTest {
     }
 
     @Test
-    void tinyRandomIsExtractedOncePerJvm() {
-        assertThat(BundledModels.tinyRandom()).isEqualTo(BundledModels.tinyRandom());
+    void tinyRandomIsExtractedOncePerJvm(@TempDir Path tmp) throws IOException {
+        BundledModels.Extraction jvm = BundledModels.tinyExtraction();
+        Path dir = jvm.dir(tmp);
+        assertThat(dir).startsWith(tmp).isDirectory();
+        // Break the extracted bundle: a second extraction (or verification) in this JVM would notice and redo it.
+        Files.delete(dir.resolve("tokenizer.json"));
+
+        assertThat(jvm.dir(tmp)).isEqualTo(dir);
+        assertThat(dir.resolve("tokenizer.json")).as("left alone by the second call").doesNotExist();
+        // The next JVM verifies what it finds and extracts the bundle again.
+        assertThat(BundledModels.tinyExtraction().dir(tmp)).isEqualTo(dir);
+        assertThat(dir.resolve("tokenizer.json")).isRegularFile();
+    }
+
+    @Test
+    void theNextJvmReusesACompleteExtractionWithoutCopyingAgain(@TempDir Path tmp) throws IOException {
+        Path dir = BundledModels.tinyExtraction().dir(tmp);
+        Path backbone = dir.resolve("backbone.onnx");
+        BasicFileAttributes first = Files.readAttributes(backbone, BasicFileAttributes.class);
+
+        assertThat(BundledModels.tinyExtraction().dir(tmp)).isEqualTo(dir);
+        BasicFileAttributes second = Files.readAttributes(backbone, BasicFileAttributes.class);
+        assertThat(second.fileKey()).as("the same file, not a new copy").isEqualTo(first.fileKey());
+        assertThat(second.lastModifiedTime()).isEqualTo(first.lastModifiedTime());
     }
 
     @Test

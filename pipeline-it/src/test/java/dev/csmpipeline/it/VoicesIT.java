@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.testsupport.Clips;
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +13,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,17 +29,19 @@ class VoicesIT {
     private static final String ACME = "acme-key-0123456789abcdef";
     private static final String GLOBEX = "globex-key-0123456789abcdef";
 
-    private static Pipeline pipeline;
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of("security.api-keys", ACME + "=acme," + GLOBEX + "=globex",
+                "security.internal-token", "internal-token-0123456789"));
+        p.startWorker(Map.of());
+        p.startStorage();
+    });
+
     private static String voiceId;
     private static int voiceFrames;
 
     @BeforeAll
-    static void start(PipelineInfra infra) {
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of("security.api-keys", ACME + "=acme," + GLOBEX + "=globex",
-                "security.internal-token", "internal-token-0123456789"));
-        pipeline.startWorker(Map.of());
-        pipeline.startStorage();
+    static void registerVoice() {
         Http.Response r = Http.postMultipart(pipeline.ingest().url("/v1/voices"),
                 Map.of("transcript", "Hello there, this is my voice.", "name", "acceptance", "speaker_id", "2"),
                 "file", "ref.wav", Clips.tones(3, 44_100, 2), auth(ACME));
@@ -49,11 +50,6 @@ class VoicesIT {
         JsonNode ready = awaitEnd("/v1/voices/" + voiceId);
         assertThat(ready.get("state").asText()).as(ready.toString()).isEqualTo("READY");
         voiceFrames = ready.get("frames").asInt();
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
     }
 
     private static String[] auth(String key) {

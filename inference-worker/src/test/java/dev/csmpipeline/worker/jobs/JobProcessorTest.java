@@ -82,7 +82,7 @@ class JobProcessorTest {
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new WireValueSerializer());
         kafka = new KafkaTemplate<>(producers);
         EventPublisher events = new EventPublisher(kafka);
-        cancellations = new CancellationRegistry(infra.kafkaBootstrapServers());
+        cancellations = new CancellationRegistry(infra.kafkaBootstrapServers(), Clock.systemUTC());
         shutdown = new ShutdownState();
         WorkerProperties props = new WorkerProperties("unit-worker", null, 1, 0, null, null, null,
                 Duration.ofSeconds(2), null, null, null);

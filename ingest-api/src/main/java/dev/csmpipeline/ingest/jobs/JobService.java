@@ -71,22 +71,17 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
         }
-        JobStatus status = JobStatusFold.apply(null, JobEvent.accepted(request, idempotencyKey,
-                request.requestedAt()));
+        JobEvent accepted = JobEvent.accepted(request, idempotencyKey, request.requestedAt());
+        JobStatus status = JobStatusFold.apply(null, accepted);
         if (idempotencyKey != null) {
-            Optional<JobStatus> existing = recent.byIdempotencyKey(tenant, idempotencyKey)
-                    .or(() -> statuses.idempotentJob(tenant, idempotencyKey).flatMap(statuses::find));
-            if (existing.isEmpty()) {
-                existing = recent.putIfAbsent(tenant, idempotencyKey, status);
-            }
-            if (existing.isPresent()) {
-                JobStatus first = statuses.find(existing.get().jobId()).orElse(existing.get());
-                log.info("event=job_replayed job={} tenant={}", first.jobId(), tenant);
-                return new Submitted(first, true);
+            Optional<JobStatus> first = firstJobOf(tenant, idempotencyKey, status);
+            if (first.isPresent()) {
+                log.info("event=job_replayed job={} tenant={}", first.get().jobId(), tenant);
+                return new Submitted(first.get(), true);
             }
         }
         try {
-            publisher.accept(List.of(request), idempotencyKey);
+            publisher.accept(List.of(request), List.of(accepted));
         } catch (ApiException e) {
             if (idempotencyKey != null) {
                 recent.forgetIdempotencyKey(tenant, idempotencyKey, request.jobId());
@@ -98,6 +93,20 @@ public class JobService {
         log.info("event=job_accepted job={} tenant={} chars={} speaker={} max_ms={}", request.jobId(), tenant,
                 request.text().length(), request.speakerId(), request.maxAudioLengthMs());
         return new Submitted(status, false);
+    }
+
+    /**
+     * The job a tenant's Idempotency-Key already created, as it stands now; or empty, and from now on the key names
+     * {@code status}'s job. The key's owner is looked up once: in the idempotency table (every instance's keys, once
+     * folded), else among the keys this instance took in the last minute (not folded yet), where an unknown key is
+     * taken at once, so two quick submits with one key cannot both create a job here.
+     */
+    private Optional<JobStatus> firstJobOf(String tenant, String idempotencyKey, JobStatus status) {
+        return statuses.idempotentJob(tenant, idempotencyKey)
+                .or(() -> recent.putIfAbsent(tenant, idempotencyKey, status).map(JobStatus::jobId))
+                .map(id -> statuses.find(id).orElseThrow(() -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                        ApiError.of("status_unavailable", "job " + id + ", created by this Idempotency-Key, cannot "
+                                + "be read yet; retry in a few seconds"))));
     }
 
     /**

@@ -145,16 +145,11 @@ public class NarrationService {
         }
         int chars = texts.stream().mapToInt(String::length).sum();
         JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, now);
-        if (plan.chained()) {
-            // one after another: only the first segment is queued now (every one is ACCEPTED, so progress counts
-            // them); the worker that ends segment n queues segment n + 1 from the plan
-            List<JobEvent> events = new ArrayList<>();
-            requests.subList(1, requests.size()).forEach(r -> events.add(JobEvent.accepted(r, now)));
-            events.add(accepted);
-            publisher.accept(requests.subList(0, 1), null, events);
-        } else {
-            publisher.accept(requests, null, List.of(accepted));
-        }
+        List<JobEvent> events = new ArrayList<>(List.of(accepted));
+        requests.forEach(r -> events.add(JobEvent.accepted(r, now)));
+        // Continuity runs the segments one after another: only the first is queued now (every one is ACCEPTED, so
+        // progress counts them); the worker that ends segment n queues segment n + 1 from the plan.
+        publisher.accept(plan.chained() ? requests.subList(0, 1) : requests, events);
         JobStatus row = JobStatusFold.apply(null, accepted);
         recent.put(row);
         metrics.counter("tts.jobs.accepted", "kind", "narration").increment();

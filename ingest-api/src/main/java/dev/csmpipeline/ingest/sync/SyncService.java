@@ -108,11 +108,12 @@ public class SyncService {
         Instant now = clock.instant();
         SynthesisRequest request = new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text, speaker, maxMs,
                 sampling, AudioFormat.WAV, tenant, now, now.plus(wait), null, conditioning, null);
-        recent.put(JobStatusFold.apply(null, JobEvent.accepted(request, now)));
+        JobEvent accepted = JobEvent.accepted(request, now);
+        recent.put(JobStatusFold.apply(null, accepted));
         Timer.Sample sample = Timer.start(metrics);
         String outcome = "failed";
         try {
-            SynthesisReply reply = call(request, wait);
+            SynthesisReply reply = call(request, accepted, wait);
             if (!reply.success()) {
                 String code = reply.error() == null ? "failed" : reply.error().code();
                 String message = reply.error() == null ? "synthesis failed" : reply.error().message();
@@ -140,9 +141,9 @@ public class SyncService {
         }
     }
 
-    private SynthesisReply call(SynthesisRequest request, Duration wait) {
+    private SynthesisReply call(SynthesisRequest request, JobEvent accepted, Duration wait) {
         try {
-            return gateway.call(request, wait);
+            return gateway.call(request, accepted, wait);
         } catch (SyncGateway.SyncFailure f) {
             HttpStatus status = switch (f.failure()) {
                 case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;

@@ -93,8 +93,9 @@ public class VoiceService {
         }
         SynthesisRequest request = new SynthesisRequest(id, JobKind.VOICE, transcript, speaker,
                 Limits.MAX_AUDIO_LENGTH_MS_DEFAULT, null, AudioFormat.WAV, tenant, now, null, null, null, voice);
-        publisher.accept(List.of(request), null);
-        JobStatus row = JobStatusFold.apply(null, JobEvent.accepted(request, now));
+        JobEvent accepted = JobEvent.accepted(request, now);
+        publisher.accept(List.of(request), List.of(accepted));
+        JobStatus row = JobStatusFold.apply(null, accepted);
         recent.put(row);
         metrics.counter("tts.jobs.accepted", "kind", "voice").increment();
         log.info("event=voice_accepted voice={} tenant={} clip_ms={} source_rate={} channels={} bits={} bytes={}", id,
