@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.testsupport.Clips;
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -47,28 +47,27 @@ class StudioIT {
     private static final Path SHOTS = Path.of("target", "studio");
     private static final Duration JOB_LIMIT = Duration.ofMinutes(2);
 
-    private static Pipeline pipeline;
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        Browser.require(); // before any service starts: without a browser the class is skipped, saying why
+        p.startIngest(Map.of("security.api-keys", KEY + "=studio",
+                "security.internal-token", "studio-internal-0123456789"));
+        p.startStorage();
+        p.startWorker(Map.of());
+    });
+
     private static ChromeDriver browser;
 
     @BeforeAll
-    static void start(PipelineInfra infra) throws IOException {
-        Browser.require();
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of("security.api-keys", KEY + "=studio",
-                "security.internal-token", "studio-internal-0123456789"));
-        pipeline.startStorage();
-        pipeline.startWorker(Map.of());
+    static void startBrowser() throws IOException {
         Files.createDirectories(SHOTS);
         browser = Browser.start(1280, 900);
     }
 
     @AfterAll
-    static void stop() {
+    static void stopBrowser() {
         if (browser != null) {
             browser.quit();
-        }
-        if (pipeline != null) {
-            pipeline.close();
         }
     }
 
