@@ -179,7 +179,8 @@ class StudioIT {
         type($("voice-transcript"), "Hello there, this is my voice.");
         type($("voice-name"), "Studio narrator");
         $("voice-upload").click();
-        await().atMost(JOB_LIMIT).until(() -> $("voice-status").getText().contains("is ready"));
+        await().atMost(JOB_LIMIT).until(() -> $("voice-status").getText().matches("(?s).*(is ready|failed).*"));
+        assertThat($("voice-status").getText()).contains("is ready");
         String voice = $("voice").getDomProperty("value");
         assertThat(voice).startsWith("voice:");
         String id = voice.substring("voice:".length());
