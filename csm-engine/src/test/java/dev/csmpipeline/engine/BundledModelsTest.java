@@ -21,7 +21,7 @@ class BundledModelsTest {
         BundleFiles.verify(dir, manifest); // throws on a missing or corrupt file
         assertThat(manifest.model().name()).isEqualTo("tiny-random");
         assertThat(manifest.files()).containsKeys("backbone.onnx", "depth_decoder.onnx", "mimi_decoder.onnx",
-                "tokenizer.json");
+                "mimi_encoder.onnx", "tokenizer.json");
     }
 
     @Test
@@ -58,6 +58,24 @@ class BundledModelsTest {
 
             assertThat(engine.info().modelName()).isEqualTo("tiny-random");
             assertThat(s.pcm()).hasSize(2 * 1920);
+        }
+    }
+
+    @Test
+    void tinyRandomShipsTheMimiEncoderSoWorkersCanRegisterVoices() {
+        try (CsmEngine engine = CsmEngine.load(BundledModels.tinyRandom(), EngineOptions.cpu(1))) {
+            float[] clip = new float[1920 * 2 + 5];
+            for (int i = 0; i < clip.length; i++) {
+                clip[i] = (float) Math.sin(i * 0.03);
+            }
+
+            java.util.List<int[]> codes = engine.encodeAudio(clip);
+
+            assertThat(codes).hasSize(3);
+            Synthesis s = engine.synthesize(new SpeechPrompt("Hi.", 0, 2, 0.0, 1, 0)
+                    .withContext(java.util.List.of(new ContextSegment(0, "A voice.", codes)), true),
+                    SynthesisControl.NONE);
+            assertThat(s.contextFrames()).isEqualTo(3);
         }
     }
 }

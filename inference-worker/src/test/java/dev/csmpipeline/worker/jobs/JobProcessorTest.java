@@ -2,7 +2,6 @@ package dev.csmpipeline.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.csmpipeline.engine.BundledModels;
 import dev.csmpipeline.engine.CsmEngine;
@@ -24,6 +23,7 @@ import dev.csmpipeline.service.WireValueSerializer;
 import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import dev.csmpipeline.worker.WorkerProperties;
 import dev.csmpipeline.worker.control.CancellationRegistry;
@@ -36,18 +36,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,7 +102,7 @@ class JobProcessorTest {
         SynthesisRequest r = request(JobKind.ASYNC, "Hello there.");
         assertThat(processor.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.DONE);
         assertThat(storage.stat(ObjectKeys.audio(r.jobId()))).isPresent();
-        List<JobEvent> events = eventsOf(r.jobId(), EventType.SUCCEEDED);
+        List<JobEvent> events = eventsOf(r.jobId());
         assertThat(events).extracting(JobEvent::type).contains(EventType.STARTED, EventType.SUCCEEDED);
         JobEvent done = events.get(events.size() - 1);
         assertThat(done.result().objectKey()).isEqualTo(ObjectKeys.audio(r.jobId()));
@@ -122,7 +114,7 @@ class JobProcessorTest {
         SynthesisRequest r = request(JobKind.ASYNC, "Never spoken.");
         cancellations.record(ControlCommand.cancelJob(r.jobId(), "t", Instant.now()));
         assertThat(processor.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.DONE);
-        assertThat(eventsOf(r.jobId(), EventType.CANCELLED)).extracting(JobEvent::type)
+        assertThat(eventsOf(r.jobId())).extracting(JobEvent::type)
                 .containsExactly(EventType.CANCELLED);
         assertThat(storage.stat(ObjectKeys.audio(r.jobId()))).isEmpty();
     }
@@ -133,7 +125,7 @@ class JobProcessorTest {
         SynthesisRequest r = new SynthesisRequest(JobIds.newId(past), JobKind.SYNC, "Too late.", 0, 400, null,
                 AudioFormat.WAV, "t", past, past.plusSeconds(1), null);
         assertThat(processor.process(r, new RecordHeaders(), Priority.INTERACTIVE)).isEqualTo(Outcome.DONE);
-        List<JobEvent> events = eventsOf(r.jobId(), EventType.FAILED);
+        List<JobEvent> events = eventsOf(r.jobId());
         assertThat(events).extracting(JobEvent::type).containsExactly(EventType.FAILED);
         assertThat(events.get(0).error().code()).isEqualTo(ErrorCodes.DEADLINE_EXCEEDED);
     }
@@ -144,7 +136,7 @@ class JobProcessorTest {
         processor.process(r, new RecordHeaders(), Priority.BULK);
         String sha = storage.stat(ObjectKeys.audio(r.jobId())).orElseThrow().sha256();
         assertThat(processor.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.DONE);
-        List<JobEvent> events = eventsOf(r.jobId(), EventType.SUCCEEDED, 2);
+        List<JobEvent> events = eventsOf(r.jobId());
         assertThat(events).filteredOn(e -> e.type() == EventType.STARTED).hasSize(1);
         assertThat(events).filteredOn(e -> e.type() == EventType.SUCCEEDED).extracting(e -> e.result().sha256())
                 .containsExactly(sha, sha);
@@ -163,7 +155,7 @@ class JobProcessorTest {
         // 2,000 CJK characters are more byte-level tokens than the model's 2,048 positions: the engine refuses it
         SynthesisRequest r = request(JobKind.ASYNC, "漢字".repeat(Limits.TEXT_MAX_CHARS / 2));
         assertThat(processor.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.DONE);
-        List<JobEvent> events = eventsOf(r.jobId(), EventType.FAILED);
+        List<JobEvent> events = eventsOf(r.jobId());
         JobEvent failed = events.get(events.size() - 1);
         assertThat(failed.error().code()).isEqualTo(ErrorCodes.ENGINE_REJECTED);
         assertThat(failed.error().message()).contains("context");
@@ -202,49 +194,13 @@ class JobProcessorTest {
                 .containsExactly(NarrationPlan.segmentJobId(id, 0));
     }
 
-    /** Events of {@code jobId} on tts.events until {@code count} of type {@code until} have arrived. */
-    private static List<JobEvent> eventsOf(String jobId, EventType until) {
-        return eventsOf(jobId, until, 1);
-    }
-
-    private static List<JobEvent> eventsOf(String jobId, EventType until, int count) {
-        List<JobEvent> found = new ArrayList<>();
-        readTopic(Topics.EVENTS, r -> {
-            if (jobId.equals(r.key())) {
-                found.add(WireJson.decode(r.value(), JobEvent.class));
-            }
-            return found.stream().filter(e -> e.type() == until).count() >= count;
-        });
-        return found;
+    /** Events of {@code jobId} on tts.events: the processor returns once its terminal event is durable. */
+    private static List<JobEvent> eventsOf(String jobId) {
+        return TopicRecords.events(infra.kafkaBootstrapServers(), jobId::equals);
     }
 
     private static SynthesisRequest requestOnTopic(String jobId) {
-        List<SynthesisRequest> found = new ArrayList<>();
-        readTopic(Topics.REQUESTS, r -> {
-            if (jobId.equals(r.key())) {
-                found.add(WireJson.decode(r.value(), SynthesisRequest.class));
-            }
-            return !found.isEmpty();
-        });
-        return found.get(0);
-    }
-
-    private static void readTopic(String topic, java.util.function.Predicate<ConsumerRecord<String, byte[]>> done) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            boolean[] finished = {false};
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    finished[0] |= done.test(r);
-                }
-                return finished[0];
-            });
-        }
+        return TopicRecords.read(infra.kafkaBootstrapServers(), Topics.REQUESTS, jobId::equals).stream()
+                .map(r -> WireJson.decode(r.value(), SynthesisRequest.class)).findFirst().orElseThrow();
     }
 }

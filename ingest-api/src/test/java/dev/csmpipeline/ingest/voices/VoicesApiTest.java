@@ -13,17 +13,12 @@ import dev.csmpipeline.testsupport.Clips;
 import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,27 +193,9 @@ class VoicesApiTest {
         assertThat(Http.get(api.url("/v1/jobs"), "Authorization", "Bearer " + ACME).text()).doesNotContain(id);
     }
 
-    /** The request the API queued for {@code id}: voices go with the interactive requests. */
+    /** The request the API queued for {@code id} (answered after its commit): voices go with interactive requests. */
     private static SynthesisRequest requestOf(String id) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(Topics.REQUESTS_INTERACTIVE).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            List<SynthesisRequest> found = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (id.equals(r.key())) {
-                        found.add(WireJson.decode(r.value(), SynthesisRequest.class));
-                    }
-                }
-                return !found.isEmpty();
-            });
-            return found.get(0);
-        }
+        return TopicRecords.read(infra.kafkaBootstrapServers(), Topics.REQUESTS_INTERACTIVE, id::equals).stream()
+                .map(r -> WireJson.decode(r.value(), SynthesisRequest.class)).findFirst().orElseThrow();
     }
 }
