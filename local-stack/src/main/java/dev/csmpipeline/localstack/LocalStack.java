@@ -156,6 +156,9 @@ public final class LocalStack implements AutoCloseable {
                 config.dataDir().resolve("s3"));
         for (ChildService s : services) {
             out.printf("  %-18s %-28s%n", s.name(), s.url());
+            if (s.name().equals("ingest-api")) {
+                out.printf("  %-18s %-28s open it in a browser%n", "studio", s.url().resolve("/"));
+            }
         }
         out.printf("  topics: %s (requests: %d partitions)%n", String.join(", ", Topics.all()),
                 config.requestPartitions());

@@ -2,6 +2,7 @@ package dev.csmpipeline.ingest.narration;
 
 import com.ibm.icu.util.ULocale;
 import dev.csmpipeline.ingest.jobs.RequestPublisher;
+import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
 import dev.csmpipeline.ingest.voices.VoiceService;
@@ -199,6 +200,20 @@ public class NarrationService {
         Optional<NarrationProgress> progress = statuses.narrationProgress(id);
         return NarrationView.of(id, row, progress.orElse(null), progress.map(NarrationProgress::segmentCount)
                 .orElse(0), clock.instant());
+    }
+
+    /** A page of the tenant's narrations, newest first (ids sort by age), each with its progress. */
+    public List<NarrationView> list(String tenant, String before, int limit) {
+        FieldError bad = Validation.range("limit", limit, 1, 500);
+        if (bad != null) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, ApiError.invalid(List.of(bad)));
+        }
+        Instant now = clock.instant();
+        return statuses.list(new JobQuery(tenant, null, JobKind.NARRATION, before == null || before.isBlank() ? null
+                : before, limit)).stream().map(row -> {
+                    NarrationProgress progress = statuses.narrationProgress(row.jobId()).orElse(null);
+                    return NarrationView.of(row.jobId(), row, progress, 0, now);
+                }).toList();
     }
 
     /** Cancels every segment not yet done: workers skip queued ones and stop running ones between frames. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -131,19 +132,27 @@ public class StatusQueries {
                 .limit(query.limit()).toList();
     }
 
-    /** A page of jobs from this instance's partitions, newest first. */
+    /**
+     * A page of jobs from this instance's partitions, newest first. The store spans the instance's partitions and its
+     * iterator runs through them one after another, each newest first, so the newest page overall is kept while
+     * reading them all, not taken from the first partition's head.
+     */
     public List<JobStatus> listLocal(JobQuery query) {
+        Comparator<JobStatus> byId = Comparator.comparing(JobStatus::jobId);
         return withStore(StatusTopology.STATUS_STORE, store -> {
-            List<JobStatus> page = new ArrayList<>();
+            PriorityQueue<JobStatus> newest = new PriorityQueue<>(byId); // its head is the oldest kept
             try (KeyValueIterator<String, Object> it = store.reverseAll()) {
-                while (it.hasNext() && page.size() < query.limit()) {
+                while (it.hasNext()) {
                     KeyValue<String, Object> kv = it.next();
                     if (kv.value instanceof JobStatus s && query.matches(s)) {
-                        page.add(s);
+                        newest.add(s);
+                        if (newest.size() > query.limit()) {
+                            newest.poll();
+                        }
                     }
                 }
             }
-            return page;
+            return newest.stream().sorted(byId.reversed()).toList();
         });
     }
 
