@@ -18,8 +18,10 @@ import (
 type stageImage struct {
 	Name string `json:"name"`
 	// Base is the FROM image after expansion; BaseStage the earlier stage it names, if any.
-	Base        string            `json:"base"`
-	BaseStage   string            `json:"baseStage,omitempty"`
+	Base      string `json:"base"`
+	BaseStage string `json:"baseStage,omitempty"`
+	// BaseImage is the image at the root of the chain of stages this one builds on.
+	BaseImage   string            `json:"baseImage"`
 	Labels      map[string]string `json:"labels"`
 	Env         map[string]string `json:"env"`
 	User        string            `json:"user"`
@@ -96,14 +98,14 @@ func parseDockerfile(file string, buildArgs []string) (*dockerfileReport, error)
 		if err != nil {
 			return nil, fmt.Errorf("%s: FROM %s: %w", file, s.BaseName, err)
 		}
-		img := stageImage{Name: s.Name, Base: base, Labels: map[string]string{}, Env: map[string]string{},
+		img := stageImage{Name: s.Name, Base: base, BaseImage: base, Labels: map[string]string{}, Env: map[string]string{},
 			Expose: []string{}, Runs: []string{}, CopiesFrom: []string{}}
 		if img.Name == "" {
 			img.Name = strconv.Itoa(i)
 		}
 		if j, ok := byName[strings.ToLower(base)]; ok {
 			parent := report.Stages[j]
-			img.BaseStage = parent.Name
+			img.BaseStage, img.BaseImage = parent.Name, parent.BaseImage
 			img.User, img.Healthcheck = parent.User, parent.Healthcheck
 			img.Entrypoint = append([]string{}, parent.Entrypoint...)
 			img.Expose = append([]string{}, parent.Expose...)

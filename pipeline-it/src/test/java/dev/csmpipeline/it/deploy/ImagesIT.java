@@ -136,12 +136,15 @@ class ImagesIT {
                 .orElse(Map.of());
     }
 
-    /** The stages the image's content comes from: what it copies from, and what those build on, transitively. */
+    /** The stages the image comes from: those it builds on and copies from, transitively. */
     private static List<Map<String, Object>> sources(Build b, Map<String, Object> stage) {
         Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
         stages(b).forEach(s -> byName.put(str(s.get("name")), s));
         List<Map<String, Object>> out = new ArrayList<>();
         List<Object> todo = new ArrayList<>(list(stage.get("copiesFrom")));
+        if (stage.containsKey("baseStage")) {
+            todo.add(stage.get("baseStage"));
+        }
         while (!todo.isEmpty()) {
             Map<String, Object> s = byName.get(str(todo.remove(0)));
             if (s != null && !out.contains(s)) {
@@ -220,8 +223,8 @@ class ImagesIT {
             boolean gpuBuild = runs.stream().anyMatch(r -> r.contains("./mvnw") && r.contains("-Pgpu"));
             String device = str(env.get("TTS_DEVICE"));
             if (variant.equals("gpu")) {
-                if (!str(stage.get("base")).matches("nvidia/cuda:12\\.[0-9.]+-cudnn-runtime-.*")) {
-                    problems.add(where, "base '" + stage.get("base") + "' is not a CUDA 12 + cuDNN runtime image"
+                if (!str(stage.get("baseImage")).matches("nvidia/cuda:12\\.[0-9.]+-cudnn-runtime-.*")) {
+                    problems.add(where, "base '" + stage.get("baseImage") + "' is not a CUDA 12 + cuDNN runtime image"
                             + " (onnxruntime_gpu needs CUDA 12, cuDNN 9)");
                 }
                 if (!gpuBuild) {
@@ -231,6 +234,9 @@ class ImagesIT {
                     problems.add(where, "the GPU image must default TTS_DEVICE=cuda, was '" + device + "'");
                 }
             } else if (variant.equals("cpu")) {
+                if (!str(stage.get("baseImage")).startsWith("eclipse-temurin:17-jre")) {
+                    problems.add(where, "base '" + stage.get("baseImage") + "' is not the JRE 17 image");
+                }
                 if (gpuBuild) {
                     problems.add(where, "the CPU image is built with -Pgpu");
                 }
