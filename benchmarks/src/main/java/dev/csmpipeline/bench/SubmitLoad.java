@@ -56,8 +56,9 @@ public final class SubmitLoad {
                 .GET().build();
         Double first = null;
         for (int concurrency : levels) {
-            run("warm-up", submit, 202, requests / 2, concurrency);
-            run("warm-up", read, 404, requests / 2, concurrency);
+            // A full run of each first: the JIT of the API and the broker, and the connections, at this level.
+            run("warm-up", submit, 202, requests, concurrency);
+            run("warm-up", read, 404, requests, concurrency);
             List<Double> submitRates = new ArrayList<>();
             List<Double> readRates = new ArrayList<>();
             List<Double> p50 = new ArrayList<>();
