@@ -100,7 +100,7 @@ final class DeployCheck {
         }
         long t0 = System.nanoTime();
         // -mod=readonly: go.sum pins every module; a build never edits go.mod.
-        Exec b = exec(List.of("go", "build", "-mod=readonly", "-o", BINARY.toString(), "."), SOURCE,
+        Exec b = exec(List.of("go", "build", "-mod=readonly", "-buildvcs=false", "-o", BINARY.toString(), "."), SOURCE,
                 BUILD_TIMEOUT_MINUTES);
         if (b.code() != 0) {
             throw new IllegalStateException("go build in " + SOURCE + " failed (exit " + b.code() + "):\n" + b.stderr()
