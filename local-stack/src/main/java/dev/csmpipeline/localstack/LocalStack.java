@@ -35,7 +35,7 @@ public final class LocalStack implements AutoCloseable {
         this.config = config;
         this.out = out;
         this.kafka = new KafkaBrokerProcess(config.dataDir().resolve("kafka"), config.kafkaPort(),
-                config.kafkaControllerPort(), "512m");
+                config.kafkaControllerPort(), "512m", config.kafkaJvm(), config.kafkaFlush());
         this.s3 = new S3Server(config.dataDir().resolve("s3"), config.s3Port(), config.s3AccessKey(),
                 config.s3SecretKey(), config.s3Bucket());
     }
