@@ -62,6 +62,21 @@ final class Harness implements AutoCloseable {
         throw new IllegalStateException(path + " did not end within " + limit);
     }
 
+    /** Seconds from submitting narration {@code body} to its assembled audio; fails unless it SUCCEEDED. */
+    double narrate(String body) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Http.Response r = Http.postJson(ingest.url("/v1/narrations"), body);
+        if (r.status() != 202) {
+            throw new IllegalStateException("narration refused: " + r);
+        }
+        String id = r.json().get("id").asText();
+        String state = awaitEnd("/v1/narrations/" + id, Duration.ofMinutes(10)).path("state").asText();
+        if (!"SUCCEEDED".equals(state)) {
+            throw new IllegalStateException("narration " + id + " ended " + state);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     @Override
     public void close() {
         workers.forEach(RunningService::close);

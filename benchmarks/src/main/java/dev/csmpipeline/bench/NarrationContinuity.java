@@ -36,13 +36,13 @@ public final class NarrationContinuity {
             String parallel = Http.json(Map.of("paragraphs", paragraphs, "pause_ms", 200, "voice", voice));
             String chained = Http.json(Map.of("paragraphs", paragraphs, "pause_ms", 200, "voice", voice,
                     "continuity", "previous"));
-            narrate(h, parallel); // warm-up
-            narrate(h, chained);
+            h.narrate(parallel); // warm-up
+            h.narrate(chained);
             List<Double> voiceOnly = new ArrayList<>();
             List<Double> continuity = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
-                voiceOnly.add(narrate(h, parallel));
-                continuity.add(narrate(h, chained));
+                voiceOnly.add(h.narrate(parallel));
+                continuity.add(h.narrate(chained));
             }
             double a = Stats.median(voiceOnly);
             double b = Stats.median(continuity);
@@ -67,19 +67,5 @@ public final class NarrationContinuity {
             throw new IllegalStateException("voice " + id + " ended " + state);
         }
         return id;
-    }
-
-    private static double narrate(Harness h, String body) throws Exception {
-        long t0 = System.nanoTime();
-        Http.Response r = Http.postJson(h.ingest.url("/v1/narrations"), body);
-        if (r.status() != 202) {
-            throw new IllegalStateException("narration refused: " + r);
-        }
-        String id = r.json().get("id").asText();
-        String state = h.awaitEnd("/v1/narrations/" + id, Duration.ofMinutes(10)).path("state").asText();
-        if (!"SUCCEEDED".equals(state)) {
-            throw new IllegalStateException("narration " + id + " ended " + state);
-        }
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

@@ -29,10 +29,10 @@ public final class NarrationScaling {
             for (int workers = 1; workers <= 2; workers++) {
                 h.startWorker(Map.of("tts.engine", "fixed-cost", "tts.standin-frame",
                         "PT0." + String.format("%03d", frameMs) + "S"));
-                narrate(h, body); // warm-up
+                h.narrate(body); // warm-up
                 List<Double> seconds = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
-                    seconds.add(narrate(h, body));
+                    seconds.add(h.narrate(body));
                 }
                 medians[workers] = Stats.median(seconds);
                 System.out.printf("RESULT narration workers=%d segments=%d wall median=%s s (runs %s)%n", workers,
@@ -42,19 +42,5 @@ public final class NarrationScaling {
         System.out.printf("RESULT narration-scaling 1->2 workers speed-up=%s (ideal 2.00)%n",
                 Stats.fmt(medians[1] / medians[2]));
         System.exit(0);
-    }
-
-    private static double narrate(Harness h, String body) throws Exception {
-        long t0 = System.nanoTime();
-        Http.Response r = Http.postJson(h.ingest.url("/v1/narrations"), body);
-        if (r.status() != 202) {
-            throw new IllegalStateException("narration refused: " + r);
-        }
-        String id = r.json().get("id").asText();
-        String state = h.awaitEnd("/v1/narrations/" + id, Duration.ofMinutes(10)).path("state").asText();
-        if (!"SUCCEEDED".equals(state)) {
-            throw new IllegalStateException("narration " + id + " ended " + state);
-        }
-        return (System.nanoTime() - t0) / 1e9;
     }
 }
