@@ -2,6 +2,7 @@ package dev.csmpipeline.engine.cli;
 
 import dev.csmpipeline.engine.BundleException;
 import dev.csmpipeline.engine.BundledModels;
+import dev.csmpipeline.engine.ContextSegment;
 import dev.csmpipeline.engine.CsmEngine;
 import dev.csmpipeline.engine.EngineInfo;
 import dev.csmpipeline.engine.EngineOptions;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <pre>
  * say "Hello from Maya" --out hello.wav [--speaker 0] [--model DIR] [--max-ms 10000] [--temperature 0.9]
  *     [--top-k 50] [--seed 42] [--device auto|cpu|cuda] [--threads 0]
+ *     [--voice clip.wav --transcript "what the clip says" [--voice-speaker N]]
  * </pre>
  *
  * Without {@code --model} (or CSM_MODEL_DIR) it uses the tiny random model shipped in the engine jar, whose output
@@ -42,6 +45,10 @@ public final class Say {
               --seed S            sampler seed; the same seed gives the same audio (default: random, printed)
               --device D          auto, cpu or cuda (default auto)
               --threads N         ONNX Runtime intra-op threads, 0 = one per core (default 0)
+              --voice FILE.wav    a reference clip (24 kHz PCM WAV, 1-30 s; channels are averaged) to speak like:
+                                  encoded with the model's Mimi encoder and put before the text as context
+              --transcript TEXT   what the --voice clip says (required with --voice)
+              --voice-speaker N   speaker id of the clip (default: --speaker)
             """;
 
     private Say() {
@@ -83,9 +90,14 @@ public final class Say {
                         + engine.manifest().audio().frameMs() + " ms)");
                 return 2;
             }
+            SpeechPrompt prompt = new SpeechPrompt(o.text, o.speaker, maxFrames, temperature, topK, o.seed);
+            if (o.voice != null) {
+                float[] clip = VoiceClip.read(o.voice, engine.info().sampleRate());
+                prompt = prompt.withContext(List.of(new ContextSegment(o.voiceSpeaker != null ? o.voiceSpeaker
+                        : o.speaker, o.transcript, engine.encodeAudio(clip))), true);
+            }
             long t1 = System.nanoTime();
-            Synthesis s = engine.synthesize(new SpeechPrompt(o.text, o.speaker, maxFrames, temperature, topK, o.seed),
-                    SynthesisControl.NONE);
+            Synthesis s = engine.synthesize(prompt, SynthesisControl.NONE);
             double synthSeconds = (System.nanoTime() - t1) / 1e9;
             Path parent = o.out.toAbsolutePath().getParent();
             if (parent != null) {
@@ -98,6 +110,10 @@ public final class Say {
                             ? "end of audio" : "frame cap", info.modelName(), info.modelKind(), info.device(),
                     temperature, topK, o.seed, synthSeconds,
                     s.durationMs() > 0 ? synthSeconds * 1000 / s.durationMs() : 0.0, (t1 - t0) / 1e9);
+            if (s.contextFrames() > 0) {
+                out.printf(Locale.ROOT, "voice %s: %d frames of context, prompt %d positions%n", o.voice,
+                        s.contextFrames(), s.promptPositions());
+            }
             if (info.producesNoSpeech()) {
                 err.println("say: WARNING: model " + info.modelName() + " has random weights: " + o.out
                         + " is noise, not speech");
@@ -109,6 +125,9 @@ public final class Say {
         } catch (BundleException e) {
             err.println("say: " + e.getMessage());
             return 1;
+        } catch (VoiceClip.UnreadableClipException e) {
+            err.println("say: --voice " + o.voice + ": " + e.getMessage());
+            return 2;
         } catch (IOException e) {
             err.println("say: cannot write " + o.out + ": " + e.getMessage());
             return 1;
@@ -130,6 +149,9 @@ public final class Say {
         long seed = ThreadLocalRandom.current().nextLong(1L << 31);
         String device = "auto";
         int threads;
+        Path voice;
+        String transcript;
+        Integer voiceSpeaker;
         boolean help;
 
         static Options parse(String[] args, Map<String, String> env) {
@@ -147,6 +169,9 @@ public final class Say {
                     case "--seed" -> o.seed = seed(args, ++i, a);
                     case "--device" -> o.device = value(args, ++i, a);
                     case "--threads" -> o.threads = integer(args, ++i, a, 0);
+                    case "--voice" -> o.voice = Path.of(value(args, ++i, a));
+                    case "--transcript" -> o.transcript = value(args, ++i, a);
+                    case "--voice-speaker" -> o.voiceSpeaker = integer(args, ++i, a, 0);
                     default -> {
                         if (a.startsWith("-") && a.length() > 1) {
                             throw new IllegalArgumentException("unknown option " + a);
@@ -176,6 +201,12 @@ public final class Say {
             }
             if (!o.device.equals("auto") && !o.device.equals("cpu") && !o.device.equals("cuda")) {
                 throw new IllegalArgumentException("--device must be auto, cpu or cuda, was " + o.device);
+            }
+            if (o.voice != null && (o.transcript == null || o.transcript.isBlank())) {
+                throw new IllegalArgumentException("--voice needs --transcript: what the clip says");
+            }
+            if (o.voice == null && (o.transcript != null || o.voiceSpeaker != null)) {
+                throw new IllegalArgumentException("--transcript and --voice-speaker go with --voice FILE.wav");
             }
             if (o.model == null) {
                 String dir = env.get("CSM_MODEL_DIR");

@@ -51,6 +51,45 @@ class SayTest {
     }
 
     @Test
+    void voiceClipIsEncodedAndSpokenBeforeTheText() throws Exception {
+        float[] clip = new float[24_000 + 700]; // 1.03 s: 13 frames
+        for (int i = 0; i < clip.length; i++) {
+            clip[i] = (float) (0.3 * Math.sin(i * 2 * Math.PI * 150 / 24_000.0));
+        }
+        Path voice = tmp.resolve("voice.wav");
+        Files.write(voice, Wav.encode(clip, 24_000));
+        Path wav = tmp.resolve("voiced.wav");
+
+        int code = say(Map.of(), "Hello again", "--out", wav.toString(), "--model", "src/test/resources/tiny-csm",
+                "--max-ms", "160", "--seed", "1", "--device", "cpu", "--voice", voice.toString(), "--transcript",
+                "A test tone.");
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("13 frames of context");
+        assertThat(Wav.read(Files.readAllBytes(wav)).samples()).isEqualTo(2L * 1920);
+    }
+
+    @Test
+    void voiceAtAnotherSampleRateIsAUsageErrorSayingHowToConvert() throws Exception {
+        Path voice = tmp.resolve("voice16k.wav");
+        Files.write(voice, Wav.encode(new float[32_000], 16_000));
+
+        int code = say(Map.of(), "Hi", "--out", tmp.resolve("x.wav").toString(), "--model",
+                "src/test/resources/tiny-csm", "--device", "cpu", "--voice", voice.toString(), "--transcript", "x");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("16000 Hz").contains("24000 Hz");
+    }
+
+    @Test
+    void voiceWithoutTranscriptIsAUsageError() {
+        int code = say(Map.of(), "Hi", "--out", "x.wav", "--voice", "clip.wav");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--transcript");
+    }
+
+    @Test
     void missingOutIsAUsageError() {
         int code = say(Map.of(), "Hello");
 

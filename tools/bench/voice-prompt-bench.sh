@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# CPU benchmark of a voice prompt's cost per job in the Java CSM engine (docs/BENCHMARKS.md, "Voice prompts").
+#
+#   tools/bench/voice-prompt-bench.sh [--bundle ~/csm-bundles/mid] [--voice-seconds 10] [--frames 62]
+#       [--prefill-runs 15] [--runs 3] [--warmup 1] [--threads 2] [--out csm-engine/target/bench]
+#
+# Compiles csm-engine with its test classes (no install), then runs dev.csmpipeline.engine.bench.VoicePromptBench on
+# --bundle: the voice clip is encoded once, then it times, interleaved, the prompt prefill without and with the voice
+# as context (--prefill-runs times), and a whole job of --frames frames without and with it (--runs times); medians and the
+# voice prefill's share of a job are printed, JSON lands in --out. The bundle must be format 2 (with the Mimi
+# encoder): python -m csm_export export --random-init --config mid --seed 0 --out ~/csm-bundles/mid
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUNDLE="$HOME/csm-bundles/mid" VOICE=10 FRAMES=62 PREFILL_RUNS=15 RUNS=3 WARMUP=1 THREADS=2 OUT="$ROOT/csm-engine/target/bench"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bundle) BUNDLE="$2"; shift 2 ;;
+    --voice-seconds) VOICE="$2"; shift 2 ;;
+    --frames) FRAMES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --prefill-runs) PREFILL_RUNS="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$OUT"
+echo "== compiling csm-engine (with test classes)" >&2
+(cd "$ROOT" && ./mvnw -B -q -pl csm-engine -am test-compile >&2)
+(cd "$ROOT" && ./mvnw -B -q -pl csm-engine -am dependency:build-classpath -DincludeScope=test \
+    -Dmdep.outputFile=target/bench.classpath >&2)
+MOD="$ROOT/csm-engine"
+# CLASSPATH, not -cp: ONNX Runtime 1.29's native start-up crashes when the JVM command line exceeds about 4 KB
+export CLASSPATH="$MOD/target/classes:$MOD/target/test-classes:$ROOT/pipeline-model/target/classes:$(cat "$MOD/target/bench.classpath")"
+echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+java -DOPT_OUT_TRACKING=true -Dai.djl.offline=true -DDJL_CACHE_DIR="$MOD/target/djl-cache" \
+  -Dlogback.configurationFile="$MOD/src/cli/logback-bench.xml" \
+  dev.csmpipeline.engine.bench.VoicePromptBench --model "$BUNDLE" --voice-seconds "$VOICE" --frames "$FRAMES" \
+  --prefill-runs "$PREFILL_RUNS" --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --json "$OUT/voice-prompt.json"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
