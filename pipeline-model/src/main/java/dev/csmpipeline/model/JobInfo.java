@@ -9,12 +9,13 @@ package dev.csmpipeline.model;
  * @param maxAudioLengthMs cap on audio length
  * @param textChars        length of the text in characters
  * @param idempotencyKey   the client's Idempotency-Key, when it sent one
+ * @param format           the delivery format asked for; null means WAV
  */
 public record JobInfo(JobKind kind, String tenant, Integer speakerId, Integer maxAudioLengthMs, Integer textChars,
-                      String idempotencyKey) {
+                      String idempotencyKey, AudioFormat format) {
 
     public static JobInfo of(SynthesisRequest request, String idempotencyKey) {
         return new JobInfo(request.kind(), request.tenant(), request.speakerId(), request.maxAudioLengthMs(),
-                request.text() == null ? null : request.text().length(), idempotencyKey);
+                request.text() == null ? null : request.text().length(), idempotencyKey, request.format());
     }
 }

@@ -24,6 +24,7 @@ import java.time.Instant;
  * @param device          execution device
  * @param result          audio metadata, once SUCCEEDED
  * @param error           failure reason, once FAILED
+ * @param format          the delivery format asked for at submission (from ACCEPTED); null means WAV
  */
 public record JobStatus(
         String jobId,
@@ -44,7 +45,8 @@ public record JobStatus(
         String model,
         String device,
         AudioResult result,
-        JobError error) {
+        JobError error,
+        AudioFormat format) {
 
     /** Name prefix of the random-weight test model: its output is not speech. */
     public static final String TINY_RANDOM_MODEL = "tiny-random";
@@ -52,7 +54,7 @@ public record JobStatus(
     /** The status of a job of which no event has been seen yet. */
     public static JobStatus unknown(String jobId) {
         return new JobStatus(jobId, JobState.QUEUED, null, null, null, null, null, null, null, null, 0, null, 0,
-                false, null, null, null, null, null);
+                false, null, null, null, null, null, null);
     }
 
     public boolean isTerminal() {
@@ -95,6 +97,7 @@ public record JobStatus(
         String device;
         AudioResult result;
         JobError error;
+        AudioFormat format;
 
         Builder(JobStatus s) {
             jobId = s.jobId;
@@ -116,12 +119,13 @@ public record JobStatus(
             device = s.device;
             result = s.result;
             error = s.error;
+            format = s.format;
         }
 
         JobStatus build() {
             return new JobStatus(jobId, state, kind, tenant, speakerId, narration, acceptedAt, startedAt, finishedAt,
                     updatedAt, framesDone, framesMax, attempts, cancelRequested, workerId, model, device, result,
-                    error);
+                    error, format);
         }
     }
 }

@@ -54,6 +54,7 @@ public final class JobStatusFold {
             b.kind = b.kind == null ? info.kind() : b.kind;
             b.tenant = b.tenant == null ? info.tenant() : b.tenant;
             b.speakerId = b.speakerId == null ? info.speakerId() : b.speakerId;
+            b.format = b.format == null ? info.format() : b.format;
         }
     }
 

@@ -4,6 +4,7 @@ import com.ibm.icu.util.ULocale;
 import dev.csmpipeline.ingest.jobs.RequestPublisher;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
+import dev.csmpipeline.ingest.audio.Formats;
 import dev.csmpipeline.model.AudioFormat;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.FieldError;
@@ -85,8 +86,9 @@ public class NarrationService {
                     Validation.range("max_segment_chars", maxChars, Limits.SEGMENT_CHARS_MIN,
                             Limits.SEGMENT_CHARS_MAX),
                     onFailure.equals("fail") || onFailure.equals("gap") ? null
-                            : new FieldError("on_segment_failure", "must be fail or gap, was '" + onFailure + "'")));
+                            : new FieldError("on_segment_failure", "must be fail or gap, was " + ApiError.echo(onFailure))));
         }
+        AudioFormat format = body == null ? null : Formats.ofSubmission(body.format(), errors);
         ULocale locale = body == null || body.language() == null ? ULocale.ENGLISH
                 : ULocale.forLanguageTag(body.language());
         if (errors.isEmpty()) {
@@ -100,14 +102,14 @@ public class NarrationService {
                 errors.add(new FieldError("text", "splits into " + segments.size() + " segments; at most "
                         + Limits.NARRATION_MAX_SEGMENTS + " (raise max_segment_chars or split the document)"));
             } else {
-                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"));
+                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"), format);
             }
         }
         throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
     }
 
     private NarrationView accept(NarrationSubmission body, String tenant, List<String> texts, int speaker, int pause,
-                                 boolean gaps) {
+                                 boolean gaps, AudioFormat format) {
         Instant now = clock.instant();
         String id = JobIds.newId(now);
         long seed = body.seed() != null ? body.seed() : id.hashCode();
@@ -130,7 +132,7 @@ public class NarrationService {
                             + e.getMessage() + ")"));
         }
         int chars = texts.stream().mapToInt(String::length).sum();
-        JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, now);
+        JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, format, now);
         publisher.accept(requests, null, List.of(accepted));
         JobStatus row = JobStatusFold.apply(null, accepted);
         recent.put(row);
@@ -171,10 +173,10 @@ public class NarrationService {
     /** The narration's row, if it exists and belongs to {@code tenant}. */
     public JobStatus row(String id, String tenant) {
         if (Validation.id("id", id) != null) {
-            throw ApiException.notFound("narration " + id);
+            throw ApiException.notFound("narration", id);
         }
         return statuses.find(id).filter(s -> s.kind() == JobKind.NARRATION && tenant.equals(s.tenant()))
-                .orElseThrow(() -> ApiException.notFound("narration " + id));
+                .orElseThrow(() -> ApiException.notFound("narration", id));
     }
 
     public NarrationView get(String id, String tenant) {

@@ -17,6 +17,7 @@ import java.util.List;
  * @param onSegmentFailure {@code fail} (default): a segment failing for good fails the narration; {@code gap}: the
  *                         narration completes and the manifest records the gap
  * @param language         BCP 47 language of the text, for sentence rules; default en
+ * @param format           format the audio URL serves: mp3, opus, flac, wav (default) or pcm
  */
 @Schema(description = "A long document to narrate")
 public record NarrationSubmission(
@@ -29,5 +30,6 @@ public record NarrationSubmission(
         @Schema(example = "350") Integer pauseMs,
         @Schema(example = "250") Integer maxSegmentChars,
         @Schema(example = "fail") String onSegmentFailure,
-        @Schema(example = "en") String language) {
+        @Schema(example = "en") String language,
+        @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format) {
 }

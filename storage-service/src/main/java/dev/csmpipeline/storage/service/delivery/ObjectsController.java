@@ -36,13 +36,13 @@ public class ObjectsController {
                                                      @RequestHeader(name = HttpHeaders.RANGE, required = false)
                                                      String range) {
         String key = keyOf(request);
-        StoredObject object = storage.stat(key).orElseThrow(() -> ApiException.notFound("object " + key));
+        StoredObject object = storage.stat(key).orElseThrow(() -> ApiException.notFound("object", key));
         return AudioDelivery.stream(storage, object, range, key.substring(key.lastIndexOf('/') + 1));
     }
 
     @PostMapping("/internal/presign")
     public Map<String, String> presign(@RequestParam String key, @RequestParam(defaultValue = "PT15M") Duration ttl) {
-        storage.stat(key).orElseThrow(() -> ApiException.notFound("object " + key));
+        storage.stat(key).orElseThrow(() -> ApiException.notFound("object", key));
         return Map.of("key", key, "url", storage.presignGet(key, ttl), "expires_in", ttl.toString());
     }
 
