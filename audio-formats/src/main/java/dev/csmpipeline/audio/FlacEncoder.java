@@ -33,6 +33,7 @@ final class FlacEncoder implements AudioEncoder {
     private final net.sourceforge.javaflacencoder.FLACEncoder flac;
     private final int[] block = new int[BLOCK_SIZE];
     private long samplesIn;
+    private long samplesEncoded;
 
     FlacEncoder(OutputStream out, int sampleRate) throws IOException {
         this.out = out;
@@ -59,7 +60,7 @@ final class FlacEncoder implements AudioEncoder {
             }
             flac.addSamples(block, n);
             samplesIn += n;
-            flac.encodeSamples(flac.fullBlockSamplesAvailableToEncode(), false);
+            samplesEncoded += flac.encodeSamples(flac.fullBlockSamplesAvailableToEncode(), false);
             offset += n;
             length -= n;
         }
@@ -68,9 +69,9 @@ final class FlacEncoder implements AudioEncoder {
     @Override
     public void finish() throws IOException {
         try {
-            if (samplesIn > 0) { // the library fails on a stream without samples; its first STREAMINFO says 0
-                flac.encodeSamples(flac.samplesAvailableToEncode(), true);
-            }
+            // The partial last block, counted here: the library's own count of pending samples fails when the
+            // samples filled whole blocks exactly. Ending with nothing pending just closes the stream.
+            flac.encodeSamples((int) (samplesIn - samplesEncoded), true);
             file.seek(0);
             try (InputStream in = Channels.newInputStream(file.getChannel())) {
                 copyWithComments(in, out);

@@ -85,6 +85,15 @@ class DeliveryFormatsTest {
         assertThat(out.toByteArray()).isEqualTo(WAV);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} samples")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 4_095, 4_096, 4_097, 8_192, 61_440})
+    void flacOfAnyLengthDecodesToItsSamples(int samples) throws Exception {
+        float[] voice = Signals.voiceLike(samples / (double) Signals.RATE, 3);
+        IndependentDecoders.Decoded d = IndependentDecoders.flac(AudioEncoders.encode(Signals.wav(voice),
+                DeliveryFormat.FLAC));
+        assertThat(d.samples()).isEqualTo(Signals.pcm16(voice));
+    }
+
     @Test
     void emptyAudioEncodesToAValidFileOfNoDuration() throws Exception {
         byte[] empty = Wav.encode(new float[0], Signals.RATE);

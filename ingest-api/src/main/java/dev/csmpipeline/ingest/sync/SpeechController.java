@@ -42,6 +42,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class SpeechController {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SpeechController.class);
+
     /** OpenAI's voice names, each a CSM speaker id in this order; "0".."31" name speakers directly. */
     static final List<String> VOICES = List.of("alloy", "echo", "fable", "onyx", "nova", "shimmer", "ash",
             "ballad", "coral", "sage", "verse");
@@ -113,8 +115,11 @@ public class SpeechController {
             if (body.instructions() != null) {
                 ok.header(IGNORED_FIELDS_HEADER, "instructions");
             }
-            return ok.contentType(MediaType.parseMediaType(format.contentType()))
-                    .body(AudioEncoders.encode(wav, format));
+            long started = System.nanoTime();
+            byte[] encoded = AudioEncoders.encode(wav, format);
+            log.info("event=speech_encoded job={} format={} wav_bytes={} bytes={} encode_ms={}", audio.jobId(),
+                    format.wireName(), wav.length, encoded.length, (System.nanoTime() - started) / 1_000_000);
+            return ok.contentType(MediaType.parseMediaType(format.contentType())).body(encoded);
         } catch (SyncException e) {
             String param = "text".equals(e.field()) ? "input" : e.field();
             String message = e.getMessage().startsWith("text ") ? "input " + e.getMessage().substring(5)
