@@ -50,7 +50,7 @@ final class OggOpusEncoder implements AudioEncoder {
         opus.setBitrate(BITS_PER_S);
         opus.setUseVBR(true);
         opus.setSignalType(OpusSignal.OPUS_SIGNAL_VOICE);
-        opus.setComplexity(10);
+        opus.setComplexity(5);
         frameSamples = sampleRate * FRAME_MS / 1000;
         granulePerSample = GRANULE_RATE / sampleRate;
         preSkip = opus.getLookahead() * granulePerSample;
