@@ -149,6 +149,17 @@ class SyncIT {
         assertThat(info.sampleRate()).isEqualTo(24_000);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "Accept: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"application/octet-stream", "audio/*", "*/*", ""})
+    void openAiSpeechAnswersEveryAcceptWithMp3ByDefault(String accept) {
+        String body = "{\"model\":\"csm-1b\",\"input\":\"Hello there.\",\"voice\":\"alloy\"}";
+        Http.Response r = accept.isEmpty() ? Http.postJson(pipeline.ingest().url("/v1/audio/speech"), body)
+                : Http.postJson(pipeline.ingest().url("/v1/audio/speech"), body, "Accept", accept);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).contains("audio/mpeg");
+        assertThat(new String(r.body(), 0, 3, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("ID3");
+    }
+
     @Test
     void openAiSpeedShortensTheAudio() {
         String body = "{\"model\":\"tts-1\",\"input\":\"Same words.\",\"voice\":\"echo\",\"speed\":%s,"
