@@ -1,43 +1,59 @@
 #!/usr/bin/env bash
-# Pipeline benchmarks (docs/BENCHMARKS.md). Usage: tools/bench/pipeline-bench.sh [efficiency|sync|narration|submit|all]
+# Pipeline benchmarks (docs/BENCHMARKS.md). Usage: tools/bench/pipeline-bench.sh [efficiency|sync|narration|continuity|submit|all]
 #   efficiency  jobs/s through the pipeline / jobs/s of the fixed-cost stand-in engine alone, 1 and 2 workers
 #   sync        /generate latency minus the engine's own time, p50/p99, tiny model
 #   narration   wall time of one narration with 1 and 2 workers (stand-in), the speed-up
-#   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process
+#   continuity  wall time of one voiced narration, 2 workers, voice only vs continuity (stand-in), the ratio
+#   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process, at 16, 64
+#               and 256 concurrent clients (SUBMIT_CONCURRENCY); the broker as LOCAL_STACK_KAFKA_JVM and
+#               LOCAL_STACK_KAFKA_FLUSH say (production: LOCAL_STACK_KAFKA_JVM=production LOCAL_STACK_KAFKA_FLUSH=os)
 # Everything runs on this machine against a real Kafka broker and S3 server; nothing leaves loopback.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what=${1:-all}
 export OPT_OUT_TRACKING=true
 
-./mvnw -B -q -DskipTests install >/dev/null
-cp_file=$PWD/benchmarks/target/bench.classpath
-./mvnw -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
-# The class path travels in CLASSPATH, not -cp: ONNX Runtime 1.29 crashes a JVM whose command line exceeds ~4 KB.
-export CLASSPATH="benchmarks/target/classes:$(cat "$cp_file")"
 JAVA=(java -Xmx2g -XX:+UseSerialGC -DOPT_OUT_TRACKING=true -Dai.djl.offline=true)
+if [[ $what == submit ]]; then
+  # SubmitLoad needs only the JDK, the ingest API and the local stack: no install into ~/.m2.
+  ./mvnw -B -q -DskipTests package -pl local-stack,ingest-api,benchmarks -am >/dev/null
+  export CLASSPATH=benchmarks/target/classes
+else
+  ./mvnw -B -q -DskipTests install >/dev/null
+  cp_file=$PWD/benchmarks/target/bench.classpath
+  ./mvnw -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+  # The class path travels in CLASSPATH, not -cp: ONNX Runtime 1.29 crashes a JVM whose command line exceeds ~4 KB.
+  export CLASSPATH="benchmarks/target/classes:$(cat "$cp_file")"
+fi
 
 run_submit() {
-  local data; data=$(mktemp -d /tmp/csm-bench-stack.XXXXXX)
+  local data port=${INGEST_API_PORT:-8000}; data=$(mktemp -d /tmp/csm-bench-stack.XXXXXX)
   LOCAL_STACK_SERVICES=ingest-api LOCAL_STACK_DATA_DIR="$data" setsid bin/local-stack >"$data/stack.log" 2>&1 &
   local pid=$!
   trap 'kill -INT -- -'"$pid"' 2>/dev/null; sleep 5; rm -rf '"$data" RETURN
   for _ in $(seq 240); do
-    curl -fsS http://127.0.0.1:8000/actuator/health/readiness >/dev/null 2>&1 && break; sleep 1
+    curl -fsS "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1
   done
-  "${JAVA[@]}" dev.csmpipeline.bench.SubmitLoad http://127.0.0.1:8000 "${SUBMIT_REQUESTS:-2000}" \
-    "${SUBMIT_CONCURRENCY:-16}" "${SUBMIT_RUNS:-5}"
+  # The broker's and the ingest API's process ids, from the stack's log: SubmitLoad reports their CPU.
+  local broker ingest
+  broker=$(sed -n 's/.*event=kafka_started.* pid=\([0-9]*\).*/\1/p' "$data/stack.log" | head -1)
+  ingest=$(sed -n 's/.*event=service_starting service=ingest-api .*pid=\([0-9]*\).*/\1/p' "$data/stack.log" | head -1)
+  grep -o 'event=kafka_started.*' "$data/stack.log" | head -1
+  BENCH_PIDS="broker:$broker,ingest:$ingest" "${JAVA[@]}" dev.csmpipeline.bench.SubmitLoad "http://127.0.0.1:$port" \
+    "${SUBMIT_REQUESTS:-2000}" "${SUBMIT_CONCURRENCY:-16,64,256}" "${SUBMIT_RUNS:-5}"
 }
 
 case $what in
   efficiency) "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency ;;
   sync) "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead ;;
   narration) "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling ;;
+  continuity) "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity ;;
   submit) run_submit ;;
   all)
     "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency
     "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead
     "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling
+    "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity
     run_submit ;;
-  *) echo "usage: $0 [efficiency|sync|narration|submit|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [efficiency|sync|narration|continuity|submit|all]" >&2; exit 2 ;;
 esac

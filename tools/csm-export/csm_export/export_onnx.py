@@ -1,4 +1,4 @@
-"""ONNX export of the three CSM graphs (dynamo exporter, opset 18)."""
+"""ONNX export of the four CSM graphs (dynamo exporter, opset 18)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from .configs import AUDIO_VOCAB_SIZE, NUM_CODEBOOKS
-from .wrappers import BackboneStep, DepthDecoderStep, MimiDecode
+from .wrappers import BackboneStep, DepthDecoderStep, MimiDecode, MimiEncode
 
 OPSET = 18
 # graphs whose weights exceed this are written with ONNX external data (protobuf limit is 2 GiB)
@@ -20,6 +20,9 @@ EXTERNAL_DATA_THRESHOLD = 1_800_000_000
 BACKBONE_FILE = "backbone.onnx"
 DEPTH_DECODER_FILE = "depth_decoder.onnx"
 MIMI_FILE = "mimi_decoder.onnx"
+MIMI_ENCODER_FILE = "mimi_encoder.onnx"
+# the encoder graph's sample axis: at least one frame, at most 4096 frames (327 s)
+MIMI_ENCODER_MAX_FRAMES = 4096
 
 
 def _dtype_name(dtype: torch.dtype) -> str:
@@ -86,6 +89,19 @@ def graph_specs(config, dtype: torch.dtype) -> dict:
             "outputs": [{"name": "pcm", "dtype": "float32", "shape": ["batch", 1, "samples"]}],
             "axes": {"batch": "batch size", "frames": "audio frames", "samples": "frames * 1920"},
         },
+        "mimi_encoder": {
+            "file": MIMI_ENCODER_FILE,
+            "inputs": [{"name": "pcm", "dtype": "float32", "shape": ["batch", 1, "samples"]}],
+            "outputs": [
+                {"name": "codes", "dtype": "int64", "shape": ["batch", NUM_CODEBOOKS, "frames"]},
+                {"name": "latents", "dtype": "float32", "shape": ["batch", config.codec_config.hidden_size, "frames"]},
+            ],
+            "axes": {
+                "batch": "batch size",
+                "samples": "24 kHz mono samples, at least 1920",
+                "frames": "ceil(samples / 1920): a partial last frame is zero-padded",
+            },
+        },
     }
 
 
@@ -129,6 +145,7 @@ def _export(module, args, path: Path, input_names, output_names, dynamic_shapes,
             optimize=True,
         )
         program.save(str(path), external_data=big)
+    _strip_source_locations(path)
     files = [path.name]
     data = path.with_name(path.name + ".data")
     if big:
@@ -138,8 +155,27 @@ def _export(module, args, path: Path, input_names, output_names, dynamic_shapes,
     return files
 
 
+# node metadata holding the exporter's Python stack traces: they contain absolute source paths, which would make
+# the graph bytes depend on where the repository is checked out
+SOURCE_LOCATION_KEYS = ("pkg.torch.onnx.stack_trace",)
+
+
+def _strip_source_locations(path: Path) -> None:
+    """Remove stack-trace metadata from every node, so a bundle's bytes depend only on the model and the versions."""
+    import onnx
+
+    m = onnx.load(str(path), load_external_data=False)
+    graphs = [m.graph] + [f for f in m.functions]
+    for g in graphs:
+        for node in g.node:
+            keep = [p for p in node.metadata_props if p.key not in SOURCE_LOCATION_KEYS]
+            del node.metadata_props[:]
+            node.metadata_props.extend(keep)
+    onnx.save(m, str(path))
+
+
 def export_graphs(model, out_dir: Path, dtype: torch.dtype = torch.float32, verbose: bool = False, log=print):
-    """Export backbone, depth decoder and Mimi decoder graphs into ``out_dir``.
+    """Export backbone, depth decoder, Mimi decoder and Mimi encoder graphs into ``out_dir``.
 
     ``model`` is a ``CsmForConditionalGeneration`` (fp32). For ``dtype`` float16 the
     backbone and depth decoder are exported from a half-precision copy; Mimi stays fp32.
@@ -222,6 +258,21 @@ def export_graphs(model, out_dir: Path, dtype: torch.dtype = torch.float32, verb
         ["codes"],
         ["pcm"],
         {"codes": {0: batch, 2: frames}},
+        verbose,
+    )
+
+    # --- Mimi encoder (always fp32) ---------------------------------------------------
+    log(f"exporting {MIMI_ENCODER_FILE} ...")
+    spf = int(model.config.codec_config.frame_size)
+    samples = Dim("samples", min=spf, max=spf * MIMI_ENCODER_MAX_FRAMES)
+    args = (torch.randn(2, 1, 3 * spf + 7, generator=torch.Generator().manual_seed(0)),)
+    files["mimi_encoder"] = _export(
+        MimiEncode(model.codec_model).eval(),
+        args,
+        out_dir / MIMI_ENCODER_FILE,
+        ["pcm"],
+        ["codes", "latents"],
+        {"pcm": {0: batch, 2: samples}},
         verbose,
     )
     return files

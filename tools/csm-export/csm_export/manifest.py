@@ -12,6 +12,7 @@ from . import EXPORTER_VERSION, FORMAT_VERSION
 from .configs import AUDIO_VOCAB_SIZE, MIMI_CODEBOOK_SIZE, NUM_CODEBOOKS
 
 MANIFEST_FILE = "manifest.json"
+GRAPH_KEYS = ("backbone", "depth_decoder", "mimi_decoder", "mimi_encoder")
 TOKENIZER_FILE = "tokenizer.json"
 
 # sesame/csm-1b's generation defaults (its generation_config.json and Sesame's generator)
@@ -103,10 +104,10 @@ def build_manifest(
     for key, spec in specs.items():
         g = {k: v for k, v in spec.items()}
         g["files"] = list(graph_files[key])
-        g["dtype"] = "float32" if key == "mimi_decoder" else dtype_name
+        g["dtype"] = "float32" if key in ("mimi_decoder", "mimi_encoder") else dtype_name
         graphs[key] = g
 
-    all_files = [TOKENIZER_FILE] + [f for key in ("backbone", "depth_decoder", "mimi_decoder") for f in graph_files[key]]
+    all_files = [TOKENIZER_FILE] + [f for key in GRAPH_KEYS for f in graph_files[key]]
     files = {}
     for name in all_files:
         p = out_dir / name
@@ -176,6 +177,8 @@ def build_manifest(
                 "num_transformer_layers": int(codec.num_hidden_layers),
                 "sliding_window": int(codec.sliding_window),
                 "decode_mode": "full-sequence (non-streaming)",
+                "encode_mode": "full-sequence (non-streaming)",
+                "encoder_frames_rule": "ceil(samples / samples_per_frame): the last partial frame is zero-padded",
             },
         },
         "generation": {
@@ -187,7 +190,15 @@ def build_manifest(
             "max_audio_length_ms_default": 90000,
             "max_frames_rule": "floor(max_audio_length_ms / 80)",
             "max_new_frames_default_transformers": max_new_frames_default,
-            "prompt_limit_rule": "prompt_frames < max_seq_len - max_frames",
+            "prompt_limit_rule": "prompt_positions + max_frames <= max_seq_len",
+            "context": {
+                "layout": "per context segment: its text frames ([speaker]text with bos/eos), one audio frame per "
+                "Mimi frame, then the end-of-audio frame; then the utterance's text frames; positions 0..P-1",
+                "end_of_audio_frame": "codes all codebook_eos_token_id (0), mask true on the codebook columns "
+                "(transformers' <|audio_eos|>)",
+                "frame_cap_policy": "fit: the frame cap shrinks to max_seq_len - prompt_positions; asked: a cap "
+                "that does not fit is refused; no room for one frame is refused either way",
+            },
             "stop_rule": "stop after a frame whose codebooks 0..30 are all codebook_eos_token_id (0)",
             "stop_frame_policy": "the stop frame is emitted in the code sequence but never decoded by Mimi",
             "depth_decoder_calls_per_frame": NUM_CODEBOOKS - 1,

@@ -60,6 +60,27 @@ def audio_frame(codes) -> tuple[np.ndarray, np.ndarray]:
     return tokens, mask
 
 
+def end_of_audio_frame() -> tuple[np.ndarray, np.ndarray]:
+    """(1, 1, 33) the frame closing a context clip: all codes 0 (codebook_eos_token_id), mask on the codebooks."""
+    return audio_frame(np.zeros(NUM_CODEBOOKS, dtype=np.int64))
+
+
+def segment_frames(text_ids, codes) -> tuple[np.ndarray, np.ndarray]:
+    """(1, T + F + 1, 33) one context segment: its text frames, one audio frame per code frame of its clip
+    (``codes`` (F, 32)), then the end-of-audio frame."""
+    parts = [prompt_frames(text_ids)]
+    parts += [audio_frame(frame) for frame in np.asarray(codes, dtype=np.int64)]
+    parts.append(end_of_audio_frame())
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts], axis=1)
+
+
+def context_prompt_frames(segments, utterance_ids) -> tuple[np.ndarray, np.ndarray]:
+    """(1, P, 33) the whole prompt: every context segment ``(text_ids, codes)`` oldest first, then the
+    utterance's text frames (Sesame's generator and transformers' processor build the same grid)."""
+    parts = [segment_frames(ids, codes) for ids, codes in segments] + [prompt_frames(utterance_ids)]
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts], axis=1)
+
+
 class OrtCsm:
     def __init__(self, bundle_dir, threads: int = 2, load_mimi: bool = True):
         import onnxruntime as ort
@@ -78,6 +99,7 @@ class OrtCsm:
         self.backbone = sess("backbone")
         self.depth = sess("depth_decoder")
         self.mimi = sess("mimi_decoder") if load_mimi else None
+        self.encoder = sess("mimi_encoder") if load_mimi and "mimi_encoder" in g else None
         bb = g["backbone"]["inputs"][4]["shape"]  # past_kv
         dd = g["depth_decoder"]["inputs"][2]["shape"]
         self.kv_dtype = np.float16 if g["backbone"]["inputs"][4]["dtype"] == "float16" else np.float32
@@ -117,10 +139,16 @@ class OrtCsm:
             tokens = np.array([[c]], dtype=np.int64)
         return codes
 
-    def generate(self, token_ids, max_frames: int, choose=None, on_frame=None) -> FrameLoopResult:
-        """Greedy (or ``choose``-driven) frame loop, batch 1, reproducing transformers' generate."""
+    def generate(self, token_ids, max_frames: int, choose=None, on_frame=None, context=()) -> FrameLoopResult:
+        """Greedy (or ``choose``-driven) frame loop, batch 1, reproducing transformers' generate.
+
+        ``context``: segments ``(text_ids, codes (F, 32))`` placed before the utterance."""
+        tokens, mask = context_prompt_frames(context, token_ids) if context else prompt_frames(token_ids)
+        return self.generate_from_frames(tokens, mask, max_frames, choose, on_frame)
+
+    def generate_from_frames(self, tokens, mask, max_frames: int, choose=None, on_frame=None) -> FrameLoopResult:
+        """The frame loop from a prompt grid (1, P, 33) and its mask."""
         choose = choose or (lambda logits: int(np.argmax(logits[0])))
-        tokens, mask = prompt_frames(token_ids)
         s = tokens.shape[1]
         positions = np.arange(s, dtype=np.int64)[None, :]
         past = self._empty(self.bb_kv_shape)
@@ -149,3 +177,11 @@ class OrtCsm:
         codes = sanitize_codes(frames).T[None, :, :]  # (1, 32, F)
         (pcm,) = self.mimi.run(None, {"codes": np.ascontiguousarray(codes)})
         return pcm[0, 0]
+
+    def encode(self, pcm) -> np.ndarray:
+        """(samples,) 24 kHz mono float32 -> (ceil(samples / 1920), 32) Mimi codes."""
+        if self.encoder is None:
+            raise ValueError(f"{self.dir} has no mimi_encoder graph (format_version 1): re-export the bundle")
+        x = np.ascontiguousarray(np.asarray(pcm, dtype=np.float32)[None, None, :])
+        codes, _ = self.encoder.run(None, {"pcm": x})
+        return codes[0].T.copy()

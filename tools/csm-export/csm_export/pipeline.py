@@ -17,7 +17,7 @@ from .manifest import (
     verify_files,
     write_manifest,
 )
-from .selfcheck import run_self_check
+from .selfcheck import ParityError, run_self_check
 
 
 def check_codec_sensitivity(model, seed: int = 0, log=print) -> dict:
@@ -91,10 +91,14 @@ def export_bundle(
 
 
 def self_check_bundle(model, out_dir: Path, manifest: dict, prompts_ids, greedy_frames: int, log=print) -> dict:
+    """Runs the self-check, records it in the manifest (passed or not), and raises
+    :class:`ParityError` (each failed output with its max |diff|) when it failed."""
     dtype_name = manifest["model"]["dtype"]
     summary = run_self_check(model, Path(out_dir), dtype_name, prompts_ids, greedy_frames, log=log)
     manifest["self_check"] = summary
     write_manifest(manifest, out_dir)
+    if not summary["passed"]:
+        raise ParityError(summary["failures"])
     return summary
 
 

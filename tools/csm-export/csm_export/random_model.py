@@ -99,6 +99,69 @@ def count_parameters(model) -> dict[str, int]:
 # ----------------------------------------------------------------------------------
 
 
+# How strongly the armed trigger writes and reads the stop channel. The channel's embedding value is
+# TRIGGER_RMS_MULTIPLE x the typical residual RMS (measured on a short greedy run), which after the final
+# RMSNorm gives a normed channel value of about NORMED_CHANNEL_VALUE. The head weight beta reading it makes
+# code 0 win by HEAD_MARGIN_MULTIPLE x the largest codebook-0 logit seen, with that logit taken as at least
+# MIN_LOGIT_SCALE (random weights can have tiny logits).
+TRIGGER_RMS_MULTIPLE = 1.77
+NORMED_CHANNEL_VALUE = 1.5
+HEAD_MARGIN_MULTIPLE = 20.0
+MIN_LOGIT_SCALE = 0.05
+
+
+def install_stop_trigger(model, tok, processor, frames: int, log=print) -> dict:
+    """Isolate the stop channel, pick a trigger code from a first greedy run, arm it.
+
+    Returns the manifest's ``model.stop_trigger`` record (with ``frames_before_arming``, which
+    :func:`verify_stop_trigger` consumes)."""
+    from .reference import DEFAULT_PROMPTS, choose_stop_trigger, generate_reference
+    from .text_tokenizer import prompt_ids_generator_style
+
+    channels = isolate_stop_channel(model)
+    before = generate_reference(model, tok, processor, DEFAULT_PROMPTS, frames)
+    pick = choose_stop_trigger(before, min_frame=frames // 3, max_frame=frames - 6)
+    if pick is None:
+        raise SystemExit("no usable stop-trigger code for this seed: try another --seed")
+    p, k, x = pick
+    scales = residual_scales(model, prompt_ids_generator_style(tok, *DEFAULT_PROMPTS[0]))
+    eb = TRIGGER_RMS_MULTIPLE * scales["backbone_rms"]
+    ed = TRIGGER_RMS_MULTIPLE * scales["depth_rms"]
+    beta = HEAD_MARGIN_MULTIPLE * max(scales["backbone_logit_max"], MIN_LOGIT_SCALE) / NORMED_CHANNEL_VALUE
+    arm_stop_trigger(model, x, (eb, beta), (ed, beta))
+    trig = {
+        "description": "isolated stop channel (see csm_export/random_model.py): codebook-0 code "
+        f"{x} makes the next frame a stop frame",
+        "code": int(x),
+        "prompt_index": int(p),
+        "trigger_frame": int(k),
+        "expected_stop_frame": int(k + 1),
+        "channels": channels,
+        "backbone_strength": [eb, beta],
+        "depth_decoder_strength": [ed, beta],
+        "frames_before_arming": [r["frames"].tolist() for r in before],
+    }
+    log(f"stop trigger: code {x} (codebook 0 of frame {k} of prompt {p}) -> stop at frame {k + 1}")
+    return trig
+
+
+def verify_stop_trigger(results, trig) -> None:
+    """The armed trigger stops its prompt one frame after the trigger and changes nothing else."""
+    import numpy as np
+
+    p, k = trig["prompt_index"], trig["trigger_frame"]
+    before = trig.pop("frames_before_arming")
+    for q, r in enumerate(results):
+        ref = np.asarray(before[q])
+        if q == p:
+            if not (r["stopped_early"] and r["frames"].shape[0] == k + 2):
+                raise AssertionError(f"prompt {p} did not stop at frame {k + 1}")
+            if not np.array_equal(r["frames"][: k + 1], ref[: k + 1]):
+                raise AssertionError("arming the stop trigger changed frames before the trigger")
+        elif not np.array_equal(r["frames"], ref) or r["stopped_early"]:
+            raise AssertionError(f"arming the stop trigger changed prompt {q}")
+
+
 def _zero_channel_io(layers, c: int) -> None:
     for layer in layers:
         a = layer.self_attn

@@ -6,7 +6,8 @@ Three levels, all printed:
   2. graph vs transformers' own modules (backbone with DynamicCache, depth decoder
      forward, ``codec_model.decode``);
   3. a greedy frame loop over the ONNX graphs vs ``CsmForConditionalGeneration.generate``
-     (do_sample=False, depth_decoder_do_sample=False), code for code.
+     (do_sample=False, depth_decoder_do_sample=False), code for code, for text prompts and for a
+     prompt carrying a context segment with audio (encoded by the ONNX Mimi encoder).
 Differences are max |a - b|; a check fails when it exceeds ``tol * max(1, max|reference|)``.
 """
 
@@ -48,6 +49,20 @@ class Check:
         )
 
 
+class ParityError(AssertionError):
+    """The exported graphs do not reproduce PyTorch: every failed comparison with its max |diff| and bound."""
+
+    def __init__(self, failures: list[dict]):
+        self.failures = failures
+        lines = [
+            f"{f['graph']} {f['check']}: max|diff| {f['max_abs_diff']:.3e} > {f['bound']:.3e}"
+            if "bound" in f
+            else f"{f['graph']} {f['check']}: {f['detail']}"
+            for f in failures
+        ]
+        super().__init__(f"{len(failures)} self-check comparison(s) failed:\n  " + "\n  ".join(lines))
+
+
 def _diff(a, b) -> tuple[float, float]:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -69,7 +84,7 @@ def _torch_dtype(name):
 def check_graphs(model, bundle_dir: Path, dtype_name: str = "float32", seed: int = 0, log=print) -> list[Check]:
     from transformers import DynamicCache
 
-    from .wrappers import BackboneStep, DepthDecoderStep, MimiDecode
+    from .wrappers import BackboneStep, DepthDecoderStep, MimiDecode, MimiEncode
 
     tol = TOLERANCES[dtype_name]
     tdt = _torch_dtype(dtype_name)
@@ -200,7 +215,49 @@ def check_graphs(model, bundle_dir: Path, dtype_name: str = "float32", seed: int
         (got,) = eng.mimi.run(None, {"codes": _np(codes)})
         add("mimi_decoder", f"vs wrapper b{b} frames{f}: pcm", got, _np(ref_wrap), "pcm")
         add("mimi_decoder", f"vs transformers decode b{b} frames{f}: pcm", got, _np(ref_tf), "pcm")
+
+    # ---- Mimi encoder: graph vs wrapper vs transformers' codec_model.encode -------------
+    if eng.encoder is None:
+        log("  (no mimi_encoder graph: a format-1 bundle; encoder checks skipped)")
+        return checks
+    me = MimiEncode(model.codec_model).eval()
+    spf = int(model.config.codec_config.frame_size)
+    # one frame; a length that is not a multiple of 1920; a clip longer than the sliding window
+    for b, n in [(1, spf), (2, 5 * spf + 13), (1, (window // 2 + 6) * spf + 700)]:
+        pcm = torch.stack([torch.from_numpy(synthetic_clip(n, seed=seed + 10 * row)) for row in range(b)])[:, None, :]
+        with torch.no_grad():
+            ref_codes = model.codec_model.encode(pcm).audio_codes  # (b, 32, frames)
+            ref_latents = transformers_encoder_latents(model.codec_model, pcm)
+            wrap_codes, wrap_latents = me(pcm)
+        got_codes, got_latents = eng.encoder.run(None, {"pcm": _np(pcm)})
+        tag = f"b{b} samples{n}"
+        add("mimi_encoder", f"vs wrapper {tag}: latents", got_latents, _np(wrap_latents), "hidden")
+        add("mimi_encoder", f"vs transformers {tag}: latents", got_latents, _np(ref_latents), "hidden")
+        for name, ref in (("wrapper", wrap_codes), ("transformers encode", ref_codes)):
+            ref = _np(ref)
+            bad = int(np.sum(got_codes != ref)) if got_codes.shape == ref.shape else int(ref.size)
+            c = Check("mimi_encoder", f"vs {name} {tag}: codes differing (of {ref.size})", float(bad), 0.0, 0.0)
+            checks.append(c)
+            log(c.line())
     return checks
+
+
+def synthetic_clip(samples: int, sample_rate: int = 24000, seed: int = 0) -> np.ndarray:
+    """A deterministic synthetic voice-like clip: three tones with a slow envelope plus a little noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(samples) / sample_rate
+    base = 110.0 + 40.0 * rng.random()
+    tones = sum(np.sin(2 * np.pi * base * k * t + rng.random()) / k for k in (1, 2, 3))
+    envelope = 0.5 - 0.5 * np.cos(2 * np.pi * t * 1.5)
+    return (0.3 * tones * envelope + 0.01 * rng.standard_normal(samples)).astype(np.float32)
+
+
+def transformers_encoder_latents(codec, pcm: torch.Tensor) -> torch.Tensor:
+    """What transformers' ``MimiModel._encode_frame`` hands its quantizer: SEANet encoder, encoder
+    transformer, downsample (B, hidden, frames)."""
+    h = codec.encoder(pcm)
+    h = codec.encoder_transformer(h.transpose(1, 2), return_dict=True).last_hidden_state.transpose(1, 2)
+    return codec.downsample(h)
 
 
 @dataclass
@@ -238,6 +295,72 @@ def transformers_greedy(model, token_ids, max_frames: int):
     return _np(out.sequences[0]).astype(np.int64), out
 
 
+def transformers_context_inputs(model, segments, utterance_ids) -> dict:
+    """The inputs transformers' ``CsmProcessor`` builds for a conversation with audio, built directly:
+    per segment ``(text_ids, pcm)`` its ids (bos ... eos), one ``<|AUDIO|>`` per Mimi frame of the clip
+    (``ceil(samples / frame_size)``) and ``<|audio_eos|>``; then the utterance's ids; the clips
+    concatenated as ``input_values`` with their cumulative ``input_values_cutoffs``."""
+    cfg = model.config
+    spf = int(cfg.codec_config.frame_size)
+    ids: list[int] = []
+    for text_ids, pcm in segments:
+        ids += [int(i) for i in text_ids] + [cfg.audio_token_id] * (-(-len(pcm) // spf)) + [cfg.audio_eos_token_id]
+    ids += [int(i) for i in utterance_ids]
+    clips = [np.asarray(pcm, dtype=np.float32) for _, pcm in segments]
+    return {
+        "input_ids": torch.tensor([ids], dtype=torch.long),
+        "attention_mask": torch.ones((1, len(ids)), dtype=torch.long),
+        "input_values": torch.from_numpy(np.concatenate(clips))[None, None, :],
+        "input_values_cutoffs": torch.tensor([np.cumsum([len(c) for c in clips]).tolist()], dtype=torch.long),
+    }
+
+
+def transformers_greedy_inputs(model, inputs: dict, max_frames: int):
+    """transformers' greedy generation from processor-style inputs: (frames (n,32) int64, output)."""
+    with torch.no_grad():
+        out = model.generate(
+            **inputs,
+            max_new_tokens=max_frames,
+            do_sample=False,
+            depth_decoder_do_sample=False,
+            return_dict_in_generate=True,
+            output_logits=True,
+            output_hidden_states=True,
+        )
+    return _np(out.sequences[0]).astype(np.int64), out
+
+
+def check_greedy_context(model, bundle_dir: Path, prompts: list[list[int]], max_frames: int, log=print) -> list[GreedyCheck]:
+    """A prompt conditioned on one context segment (the first prompt's text with a synthetic clip,
+    encoded by the ONNX encoder, whose codes must equal transformers'): ONNX loop vs generate."""
+    eng = OrtCsm(bundle_dir, threads=2)
+    spf = int(model.config.codec_config.frame_size)
+    clip = synthetic_clip(3 * spf + 500, seed=7)
+    codes = eng.encode(clip)
+    with torch.no_grad():
+        ref_codes = _np(model.codec_model.encode(torch.from_numpy(clip)[None, None, :]).audio_codes[0].T)
+    results = []
+    if not np.array_equal(codes, ref_codes):
+        r = GreedyCheck("context clip codes", len(ref_codes), len(codes), len(ref_codes), 0)
+        log(r.line())
+        return [r]
+    inputs = transformers_context_inputs(model, [(prompts[0], clip)], prompts[-1])
+    ref, _ = transformers_greedy_inputs(model, inputs, max_frames)
+    got = eng.generate(prompts[-1], max_frames, context=[(prompts[0], codes)]).frames
+    n = min(len(ref), len(got))
+    bad = [i for i in range(n) if not np.array_equal(ref[i], got[i])]
+    r = GreedyCheck(
+        prompt=f"context {len(codes)} frames + {len(prompts[-1])} tokens",
+        frames_transformers=len(ref),
+        frames_onnx=len(got),
+        mismatched_frames=len(bad) + abs(len(ref) - len(got)),
+        first_mismatch=bad[0] if bad else None,
+    )
+    log(r.line())
+    results.append(r)
+    return results
+
+
 def check_greedy(model, bundle_dir: Path, prompts: list[list[int]], max_frames: int, log=print) -> list[GreedyCheck]:
     """ONNX greedy loop vs transformers' generate (always the fp32 model), code for code."""
     eng = OrtCsm(bundle_dir, threads=2, load_mimi=False)
@@ -263,6 +386,8 @@ def run_self_check(model, bundle_dir: Path, dtype_name: str, prompts: list[list[
     log(f"self-check of {bundle_dir} ({dtype_name}):")
     checks = check_graphs(model, bundle_dir, dtype_name, log=log)
     greedy = check_greedy(model, bundle_dir, prompts, greedy_frames, log=log) if greedy_frames > 0 else []
+    if greedy_frames > 0 and (Path(bundle_dir) / "mimi_encoder.onnx").exists():
+        greedy += check_greedy_context(model, bundle_dir, prompts, greedy_frames, log=log)
     per_graph = {}
     for c in checks:
         d = per_graph.setdefault(c.graph, {"max_abs_diff": 0.0, "checks": 0, "failed": 0})
@@ -287,6 +412,15 @@ def run_self_check(model, bundle_dir: Path, dtype_name: str, prompts: list[list[
     summary["greedy_loop"]["binding"] = greedy_binding
     ok = all(c.ok for c in checks) and (all(r.ok for r in greedy) or not greedy_binding)
     summary["passed"] = bool(ok)
+    summary["failures"] = [
+        {"graph": c.graph, "check": c.name, "max_abs_diff": c.max_abs_diff, "bound": c.tol * max(1.0, c.ref_scale)}
+        for c in checks
+        if not c.ok
+    ] + [
+        {"graph": "greedy loop", "check": r.prompt, "detail": f"{r.mismatched_frames} mismatched frames"}
+        for r in greedy
+        if not r.ok and greedy_binding
+    ]
     log("self-check per graph (max |onnx - pytorch|):")
     for k, d in per_graph.items():
         log(f"  {k:<14} {d['max_abs_diff']:.3e} over {d['checks']} comparisons, {d['failed']} failed")

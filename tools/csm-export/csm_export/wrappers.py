@@ -255,5 +255,91 @@ class MimiDecode(nn.Module):
         return h
 
 
+class MimiEncode(nn.Module):
+    """24 kHz mono PCM (B, 1, samples) -> Mimi codes (B, 32, frames), transformers' ``codec_model.encode``,
+    and the latents the quantizer reads (B, hidden, frames; for the self-check's max |diff|).
+
+    ``frames = ceil(samples / 1920)``: every strided convolution pads its input on the right up to a whole
+    number of strides (a partial last frame is zero-padded), exactly as ``MimiConv1d`` does. The paddings are
+    computed here from the symbolic length with integer arithmetic (transformers derives them from tensors,
+    which the exporter cannot trace), and the encoder transformer's sliding-window causal mask is built
+    explicitly as in :class:`MimiDecode`. The quantizer is transformers' own (nearest codebook entry by
+    Euclidean distance, semantic codebook first, then the 31 acoustic residual levels).
+    """
+
+    def __init__(self, codec_model):
+        super().__init__()
+        self.codec = codec_model
+        self.cfg = codec_model.config
+
+    def forward(self, pcm):
+        from transformers.models.mimi.modeling_mimi import MimiConv1d, MimiResnetBlock
+
+        h = pcm
+        for layer in self.codec.encoder.layers:
+            if isinstance(layer, MimiConv1d):
+                h = _causal_conv(layer, h)
+            elif isinstance(layer, MimiResnetBlock):
+                h = _resnet_block(layer, h)
+            else:
+                h = layer(h)
+        h = _sliding_window_transformer(self.codec.encoder_transformer, self.cfg, h.transpose(1, 2)).transpose(1, 2)
+        latents = _causal_conv(self.codec.downsample, h)  # (B, hidden, frames)
+        codes = self.codec.quantizer.encode(latents)  # (32, B, frames)
+        return codes.transpose(0, 1), latents
+
+
+def _causal_conv(layer, h):
+    """``MimiConv1d.forward`` for a causal convolution: left pad ``padding_total``, right pad up to a whole
+    number of strides (``extra``), then the convolution."""
+    c = layer.conv
+    k, d, s = c.kernel_size[0], c.dilation[0], c.stride[0]
+    if not layer.causal:
+        raise AssertionError("Mimi's encoder convolutions are causal")
+    effective = (k - 1) * d + 1
+    total = effective - s
+    length = h.shape[-1]
+    # transformers: n = ceil((length - effective + total) / s + 1) - 1, ideal = n*s + effective - total,
+    # extra = ideal - length; with total = effective - s that is ceil(length / s) * s - length. Written with
+    # non-negative operands only: ONNX integer division truncates where Python's floors.
+    extra = (length + s - 1) // s * s - length
+    h = torch.nn.functional.pad(h, (total, extra), mode=layer.pad_mode)
+    return c(h)
+
+
+def _resnet_block(res, h):
+    from transformers.models.mimi.modeling_mimi import MimiConv1d
+
+    y = h
+    for layer in res.block:
+        y = _causal_conv(layer, y) if isinstance(layer, MimiConv1d) else layer(y)
+    short = _causal_conv(res.shortcut, h) if isinstance(res.shortcut, MimiConv1d) else res.shortcut(h)
+    return short + y
+
+
+def _sliding_window_transformer(tr, cfg, h):
+    """A Mimi transformer (encoder or decoder) over the whole sequence with the causal sliding-window mask
+    (key j visible to query i iff i - window < j <= i)."""
+    b, t, _ = h.shape
+    pos = torch.arange(t, device=h.device)
+    cos, sin = tr.rotary_emb(h, pos[None, :])
+    allowed = (pos[None, :] <= pos[:, None]) & (pos[None, :] > pos[:, None] - cfg.sliding_window)
+    dtype = h.dtype
+    add_mask = torch.where(
+        allowed, torch.zeros((), dtype=dtype), torch.full((), torch.finfo(dtype).min, dtype=dtype)
+    )[None, None]
+    head_dim = cfg.head_dim
+    n_rep = cfg.num_attention_heads // cfg.num_key_value_heads
+    scaling = head_dim**-0.5
+    for layer in tr.layers:
+        residual = h
+        x = layer.input_layernorm(h)
+        attn_out, _, _ = _attention(layer.self_attn, x, cos, sin, add_mask, None, None, head_dim, n_rep, scaling)
+        h = residual + layer.self_attn_layer_scale(attn_out)
+        residual = h
+        h = residual + layer.mlp_layer_scale(layer.mlp(layer.post_attention_layernorm(h)))
+    return h
+
+
 def empty_kv(num_layers: int, batch: int, kv_heads: int, head_dim: int, dtype=torch.float32) -> torch.Tensor:
     return torch.zeros((0, num_layers, 2, batch, kv_heads, head_dim), dtype=dtype)

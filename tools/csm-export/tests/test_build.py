@@ -75,8 +75,9 @@ def test_rebuilt_fixture_passes_self_check(rebuilt_tiny):
     assert verify_files(bundle, manifest) == []
     sc = manifest["self_check"]
     assert sc["passed"] and sc["greedy_loop"]["mismatched_frames"] == 0
-    for graph in ("backbone", "depth_decoder", "mimi_decoder"):
+    for graph in ("backbone", "depth_decoder", "mimi_decoder", "mimi_encoder"):
         assert sc["graphs"][graph]["failed"] == 0
+    assert sc["greedy_loop"]["prompts"] == 3  # two text prompts and one with a context segment
 
 
 def test_rebuilt_fixture_matches_committed(rebuilt_tiny, fixture_manifest):
@@ -115,3 +116,23 @@ def test_export_random_init_checkpoint_roundtrip(tmp_path):
     ra = OrtCsm(a, load_mimi=False).generate(ids, 3).frames
     rb = OrtCsm(b, load_mimi=False).generate(ids, 3).frames
     assert np.array_equal(ra, rb)
+
+
+def test_self_check_of_a_mismatched_model_raises_parity_error_naming_each_output(rebuilt_tiny, tok, tmp_path):
+    """A bundle checked against other weights fails with a typed error listing the max |diff| per output."""
+    import shutil
+
+    from csm_export.pipeline import self_check_bundle
+    from csm_export.selfcheck import ParityError
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(rebuilt_tiny[0], bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    other = build_random_model("tiny", 5, 512, special_ids(tok))
+    with pytest.raises(ParityError) as err:
+        self_check_bundle(other, bundle, manifest, [], 0, log=lambda *_: None)
+    failed = {(f["graph"], f["check"]) for f in err.value.failures}
+    assert {g for g, _ in failed} >= {"backbone", "depth_decoder", "mimi_decoder", "mimi_encoder"}
+    assert all(f["max_abs_diff"] > f["bound"] for f in err.value.failures if "bound" in f)
+    assert "max|diff|" in str(err.value) and "backbone" in str(err.value)
+    assert json.loads((bundle / "manifest.json").read_text())["self_check"]["passed"] is False

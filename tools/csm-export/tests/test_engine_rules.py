@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from csm_export.ort_engine import audio_frame, prompt_frames, sanitize_codes, stop_rule
+from csm_export.ort_engine import audio_frame, context_prompt_frames, prompt_frames, sanitize_codes, stop_rule
 
 
 def test_stop_rule_is_codebooks_0_to_30():
@@ -33,3 +33,14 @@ def test_prompt_and_audio_frames():
     assert tokens.shape == (1, 1, 33)
     assert tokens[0, 0, :32].tolist() == list(range(32)) and tokens[0, 0, 32] == 0
     assert mask[0, 0, :32].all() and not mask[0, 0, 32]
+
+
+def test_context_segment_is_text_then_audio_then_end_of_audio_then_utterance():
+    codes = np.arange(64).reshape(2, 32) + 1
+    tokens, mask = context_prompt_frames([([502, 7, 503], codes)], [502, 9, 503])
+    assert tokens.shape == (1, 3 + 2 + 1 + 3, 33)
+    t, m = tokens[0], mask[0]
+    assert t[:3, 32].tolist() == [502, 7, 503] and m[:3, 32].all() and not m[:3, :32].any()
+    assert t[3:5, :32].tolist() == codes.tolist() and m[3:6, :32].all() and not m[3:6, 32].any()
+    assert not t[5].any()  # end of audio: every code 0, text column 0
+    assert t[6:, 32].tolist() == [502, 9, 503] and not m[6:, :32].any()

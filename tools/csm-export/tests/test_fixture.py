@@ -9,7 +9,8 @@ import pytest
 from conftest import FIXTURE_DIR, REFERENCE_DIR
 from csm_export.manifest import verify_files
 
-MAX_BYTES = 12 * 1000 * 1000
+# bundle (four graphs, with the Mimi encoder) plus references
+MAX_BYTES = 14 * 1000 * 1000
 
 
 def _read_f32(meta):
@@ -24,7 +25,7 @@ def test_manifest_sha256_matches_files(fixture_manifest):
 def test_every_bundle_file_is_listed(fixture_manifest):
     on_disk = {p.name for p in FIXTURE_DIR.iterdir() if p.is_file()} - {"manifest.json"}
     assert on_disk == set(fixture_manifest["files"])
-    assert len([n for n in on_disk if n.endswith(".onnx")]) >= 3
+    assert {"backbone.onnx", "depth_decoder.onnx", "mimi_decoder.onnx", "mimi_encoder.onnx"} <= on_disk
 
 
 def test_size_limit():
@@ -34,7 +35,7 @@ def test_size_limit():
 
 def test_manifest_contract(fixture_manifest):
     m = fixture_manifest
-    assert m["format_version"] == 1 and m["exporter_version"]
+    assert m["format_version"] == 2 and m["exporter_version"]
     assert m["model"]["kind"] == "tiny-random"
     a = m["audio"]
     assert (a["num_codebooks"], a["audio_vocab_size"], a["sample_rate"], a["samples_per_frame"]) == (32, 2051, 24000, 1920)
@@ -46,6 +47,10 @@ def test_manifest_contract(fixture_manifest):
     assert [o["name"] for o in g["depth_decoder"]["outputs"]] == ["logits", "new_kv"]
     assert g["mimi_decoder"]["inputs"][0]["shape"] == ["batch", 32, "frames"]
     assert g["mimi_decoder"]["outputs"][0]["shape"] == ["batch", 1, "samples"]
+    assert g["mimi_encoder"]["inputs"] == [{"name": "pcm", "dtype": "float32", "shape": ["batch", 1, "samples"]}]
+    assert [(o["name"], o["dtype"]) for o in g["mimi_encoder"]["outputs"]] == [("codes", "int64"), ("latents", "float32")]
+    assert g["mimi_encoder"]["outputs"][0]["shape"] == ["batch", 32, "frames"]
+    assert m["self_check"]["graphs"]["mimi_encoder"]["failed"] == 0
     bb = m["backbone"]
     assert g["backbone"]["inputs"][4]["shape"] == ["past_seq", bb["num_layers"], 2, "batch", bb["num_kv_heads"], bb["head_dim"]]
     assert m["self_check"]["passed"] is True
@@ -141,3 +146,56 @@ def test_verify_detects_tampering(tmp_path):
     assert main(["verify", "--bundle", str(copy)]) == 1
     manifest = json.loads((copy / "manifest.json").read_text())
     assert verify_files(copy, manifest) == ["mimi_decoder.onnx: sha256 mismatch"]
+
+
+def test_context_reference_layout(reference, fixture_manifest):
+    clips = {c["name"]: c for c in reference["clips"]}
+    assert clips and all(c["samples"] % 1920 != 0 for c in clips.values())
+    for c in clips.values():
+        assert _read_f32(c["pcm"]).shape == (c["samples"],)
+        assert c["num_frames"] == -(-c["samples"] // 1920) == len(c["codes"])
+        assert all(0 <= code < 2048 for frame in c["codes"] for code in frame)
+    prompts = reference["context_prompts"]
+    assert sorted({len(p["context"]) for p in prompts}) == [1, 2]
+    text = fixture_manifest["text"]
+    for p in prompts:
+        tokens, mask = np.asarray(p["grid_tokens"]), np.asarray(p["grid_mask"]).astype(bool)
+        assert tokens.shape == mask.shape == (p["prompt_positions"], 33)
+        assert p["embedding_max_abs_diff"] == 0.0
+        # transformers' ids: per segment its text, one <|AUDIO|> per frame, <|audio_eos|>; then the utterance
+        expected = []
+        for seg in p["context"]:
+            expected += seg["token_ids"] + [text["audio_token_id"]] * clips[seg["clip"]]["num_frames"] + [text["audio_eos_token_id"]]
+        assert p["input_ids"] == expected + p["token_ids"]
+        assert p["context_frames"] == sum(clips[seg["clip"]]["num_frames"] for seg in p["context"])
+        audio_rows = mask[:, :32].all(axis=1) & ~mask[:, 32]
+        text_rows = ~mask[:, :32].any(axis=1) & mask[:, 32]
+        assert (audio_rows | text_rows).all()
+        assert int(audio_rows.sum()) == p["context_frames"] + len(p["context"])
+        assert _read_f32(p["pcm"]).shape == (p["num_audio_frames"] * 1920,)
+
+
+def test_onnx_encoder_reproduces_clip_codes(reference):
+    pytest.importorskip("onnxruntime")
+    from csm_export.ort_engine import OrtCsm
+
+    eng = OrtCsm(FIXTURE_DIR, threads=2)
+    for c in reference["clips"]:
+        assert eng.encode(_read_f32(c["pcm"])).tolist() == c["codes"], c["name"]
+
+
+def test_onnx_loop_reproduces_context_reference(reference):
+    pytest.importorskip("onnxruntime")
+    from csm_export.ort_engine import OrtCsm, context_prompt_frames
+
+    eng = OrtCsm(FIXTURE_DIR, threads=2)
+    clips = {c["name"]: np.asarray(c["codes"]) for c in reference["clips"]}
+    tol = reference["tolerances"]["pcm_max_abs_diff"]
+    for p in reference["context_prompts"]:
+        context = [(seg["token_ids"], clips[seg["clip"]]) for seg in p["context"]]
+        tokens, mask = context_prompt_frames(context, p["token_ids"])
+        assert tokens[0].tolist() == p["grid_tokens"] and mask[0].astype(int).tolist() == p["grid_mask"]
+        res = eng.generate(p["token_ids"], p["max_new_frames"], context=context)
+        assert res.frames.tolist() == p["frames"] and res.stopped_early == p["stopped_early"]
+        pcm = eng.decode(res.audio_frames)
+        assert float(np.max(np.abs(pcm - _read_f32(p["pcm"])))) <= tol

@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
 /** A pipeline in this JVM for a benchmark: a real broker and S3 server, the API, workers. */
 final class Harness implements AutoCloseable {
 
-    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED");
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED", "READY");
 
     final PipelineInfra infra;
     final RunningService ingest;

@@ -26,8 +26,7 @@ import java.util.stream.Stream;
  */
 public final class BundledModels {
 
-    private static final String TINY = "tiny-csm/";
-    private static Path tiny; // guarded by BundledModels.class
+    private static final Extraction TINY = tinyExtraction();
 
     private BundledModels() {
     }
@@ -36,17 +35,38 @@ public final class BundledModels {
      * The tiny random test bundle as a directory: extracted from the classpath once per JVM into
      * {@code java.io.tmpdir/csm-engine-tiny-random-<manifest sha>} (reused across JVMs when its files verify).
      */
-    public static synchronized Path tinyRandom() {
-        if (tiny == null) {
-            tiny = extract(TINY, "csm-engine-tiny-random-");
-        }
-        return tiny;
+    public static Path tinyRandom() {
+        return TINY.dir(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    private static Path extract(String resourceDir, String prefix) {
+    /** A new extraction of the tiny bundle, as a new JVM starts with (tests). */
+    static Extraction tinyExtraction() {
+        return new Extraction("tiny-csm/", "csm-engine-tiny-random-");
+    }
+
+    /** A bundle on the classpath and where it was extracted: one extraction per instance, so once per JVM. */
+    static final class Extraction {
+        private final String resourceDir;
+        private final String prefix;
+        private Path dir; // guarded by this
+
+        private Extraction(String resourceDir, String prefix) {
+            this.resourceDir = resourceDir;
+            this.prefix = prefix;
+        }
+
+        /** The extracted bundle under {@code tmp}: extracted (or an earlier JVM's verified) on the first call only. */
+        synchronized Path dir(Path tmp) {
+            if (dir == null) {
+                dir = extract(resourceDir, prefix, tmp);
+            }
+            return dir;
+        }
+    }
+
+    private static Path extract(String resourceDir, String prefix, Path tmp) {
         byte[] manifestBytes = resource(resourceDir + BundleManifest.FILE_NAME);
         BundleManifest manifest = BundleManifest.fromJson(new String(manifestBytes, StandardCharsets.UTF_8));
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path dir = tmp.resolve(prefix + HexFormat.of().formatHex(sha256(manifestBytes)).substring(0, 16));
         if (isComplete(dir, manifest)) {
             return dir;

@@ -2,15 +2,19 @@ package dev.csmpipeline.engine;
 
 import dev.csmpipeline.engine.csm.BundleFiles;
 import dev.csmpipeline.engine.csm.BundleManifest;
+import dev.csmpipeline.engine.csm.ClipEncoder;
 import dev.csmpipeline.engine.csm.CsmGraphs;
 import dev.csmpipeline.engine.csm.FrameLoop;
 import dev.csmpipeline.engine.csm.GeneratedCodes;
+import dev.csmpipeline.engine.csm.PromptGrid;
 import dev.csmpipeline.engine.csm.PromptTokenizer;
 import dev.csmpipeline.engine.csm.Sampler;
 import dev.csmpipeline.engine.csm.StepListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -21,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * Sesame's CSM on ONNX Runtime: a loaded bundle (docs/BUNDLE-FORMAT.md) turning {@code (speaker, text)} into 24 kHz
  * PCM, token-exact with Hugging Face transformers' greedy {@code generate} on the same weights.
  *
- * <p>Per call: {@link #tokenizePrompt tokenize} {@code [speaker]text}, cap the frames ({@link #frameBudget}), run the
- * {@link FrameLoop} (backbone step, codebook 0, 31 depth steps, stop rule) with a {@link Sampler} seeded from the
- * prompt, then decode the audio frames with Mimi.
+ * <p>Per call: {@link #buildPrompt build the prompt} (each context segment's text, audio and end-of-audio frames, then
+ * the utterance's {@code [speaker]text}), cap the frames ({@link #frameBudget}), run the {@link FrameLoop} (backbone
+ * step, codebook 0, 31 depth steps, stop rule) with a {@link Sampler} seeded from the prompt, then decode the audio
+ * frames with Mimi. {@link #encodeAudio} turns a voice clip into the codes a context segment carries.
  *
  * <p><b>Concurrency.</b> One engine per loaded model; {@link #synthesize} may be called from several threads at once
  * and the calls <em>run concurrently</em>, not serialized: the engine (manifest, tokenizer, ONNX Runtime sessions)
@@ -31,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * calls share the sessions' intra-op thread pools, so on a small CPU they split its cores. {@link #close} waits for
  * calls in progress, then closes the sessions; later calls fail with {@link IllegalStateException}.
  *
- * <p><b>Limits.</b> Frames are capped at {@code prompt.maxFrames()} and at {@code max_seq_len - promptTokens} (the
- * backbone's context); a prompt that leaves no room for one frame is rejected ({@link EngineRejectedException}).
+ * <p><b>Limits.</b> Prompt positions plus frames never exceed {@code max_seq_len} (the backbone's context). With
+ * {@code fitFrames} the frame cap shrinks to the room the prompt leaves; without it a cap that does not fit is
+ * rejected with the numbers; a prompt that leaves no room for one frame is rejected either way
+ * ({@link EngineRejectedException}).
  *
  * <p><b>Stop rule.</b> transformers': a frame whose codebooks 0..30 are all 0 ends the utterance; that frame is not
  * audio and never reaches Mimi. Codes 2048..2050 are kept as generated and replaced by 0 just before Mimi.
@@ -45,6 +52,7 @@ public final class CsmEngine implements SpeechEngine {
     private final PromptTokenizer tokenizer;
     private final CsmGraphs graphs;
     private final FrameLoop frameLoop;
+    private final Optional<ClipEncoder> clipEncoder; // empty for a format-1 bundle
     private final EngineInfo info;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lifecycle's write lock
@@ -54,13 +62,15 @@ public final class CsmEngine implements SpeechEngine {
         this.tokenizer = tokenizer;
         this.graphs = graphs;
         this.frameLoop = new FrameLoop(graphs, manifest);
+        this.clipEncoder = graphs.mimiEncoder().map(e -> new ClipEncoder(graphs, manifest));
         this.info = new EngineInfo(manifest.model().name(), manifest.model().kind(), graphs.device(),
                 manifest.audio().sampleRate());
     }
 
     /**
      * Loads a bundle directory: reads and validates {@code manifest.json}, checks every file's sha256, loads the
-     * tokenizer and opens the three ONNX Runtime sessions on the device {@code options} asks for.
+     * tokenizer and opens the ONNX Runtime sessions (three, four with the Mimi encoder) on the device {@code options}
+     * asks for.
      *
      * @throws BundleException       naming the missing or corrupt file, the bad field or the unknown format version
      * @throws IllegalStateException when {@code cuda} is requested and unavailable
@@ -104,12 +114,13 @@ public final class CsmEngine implements SpeechEngine {
             Synthesis.StopReason reason = codes.stoppedEarly() ? Synthesis.StopReason.END_OF_AUDIO
                     : Synthesis.StopReason.MAX_FRAMES;
             if (log.isDebugEnabled()) {
-                log.debug("event=synthesized prompt_tokens={} frames={} audio_frames={} stop={} generate_ms={} "
-                        + "ms_per_frame={} decode_ms={}", codes.promptTokens(), codes.frames().size(), audio.size(),
+                log.debug("event=synthesized prompt_positions={} frames={} audio_frames={} stop={} generate_ms={} "
+                        + "ms_per_frame={} decode_ms={}", codes.promptPositions(), codes.frames().size(), audio.size(),
                         reason, (t1 - t0) / 1_000_000, String.format(java.util.Locale.ROOT, "%.1f",
                                 (t1 - t0) / 1e6 / Math.max(1, codes.frames().size())), (t2 - t1) / 1_000_000);
             }
-            return new Synthesis(pcm, manifest.audio().sampleRate(), audio.size(), reason);
+            return new Synthesis(pcm, manifest.audio().sampleRate(), audio.size(), reason, codes.promptPositions(),
+                    prompt.contextFrames());
         });
     }
 
@@ -122,17 +133,27 @@ public final class CsmEngine implements SpeechEngine {
     }
 
     private GeneratedCodes generate(SpeechPrompt prompt, SynthesisControl control, StepListener listener) {
-        long[] ids = tokenizePrompt(prompt.speakerId(), prompt.text());
-        int maxFrames = frameBudget(prompt, ids.length);
+        PromptGrid grid = buildPrompt(prompt);
+        int maxFrames = frameBudget(prompt, grid);
         Sampler sampler = Sampler.of(prompt.temperature(), prompt.topK(), new SplittableRandom(prompt.seed()),
                 manifest.audio().audioVocabSize());
-        return frameLoop.generate(ids, maxFrames, sampler, control, listener);
+        return frameLoop.generate(grid, maxFrames, sampler, control, listener);
     }
 
+    /**
+     * Mimi's encoder over a voice clip: {@code ceil(samples / samples_per_frame)} frames of codes, as transformers'
+     * {@code codec_model.encode}.
+     *
+     * @throws EngineRejectedException for a bundle without the encoder (format 1: re-export it), a clip shorter than
+     *                                 one frame, or a non-finite sample
+     */
     @Override
     public List<int[]> encodeAudio(float[] pcm) {
-        throw new EngineRejectedException("model " + info.modelName() + " has no Mimi encoder (mimi_encoder.onnx): "
-                + "re-export the bundle with tools/csm-export to use voices");
+        return whileOpen(() -> clipEncoder.orElseThrow(() -> new EngineRejectedException("model " + info.modelName()
+                + " was exported without the Mimi encoder (its bundle has format_version "
+                + manifest.formatVersion() + " and no " + BundleManifest.MIMI_ENCODER_FILE + "): re-export the "
+                + "bundle with tools/csm-export (format_version " + BundleManifest.FORMAT_VERSION + ") to use voices"))
+                .encodeClip(pcm));
     }
 
     /** Mimi decode of audio frames ({@code frames.get(f)[k]} = codebook k of frame f) to PCM. */
@@ -146,24 +167,52 @@ public final class CsmEngine implements SpeechEngine {
     }
 
     /**
-     * Frames this prompt may generate: {@code prompt.maxFrames()}, but no more than the backbone context leaves
-     * after the prompt ({@code max_seq_len - promptTokens}).
+     * The backbone prompt of a request (docs/BUNDLE-FORMAT.md, section 3): every context segment's text frames,
+     * audio frames and end-of-audio frame, oldest first, then the utterance's text frames.
      *
-     * @throws EngineRejectedException when the prompt alone fills the context
+     * @throws EngineRejectedException when a context frame does not hold one Mimi code per codebook
      */
-    public int frameBudget(SpeechPrompt prompt, int promptTokens) {
+    public PromptGrid buildPrompt(SpeechPrompt prompt) {
+        List<PromptGrid.Segment> context = new ArrayList<>(prompt.context().size());
+        for (ContextSegment c : prompt.context()) {
+            context.add(new PromptGrid.Segment(tokenizePrompt(c.speakerId(), c.text()), c.audioFrames()));
+        }
+        return PromptGrid.build(manifest.audio(), context, tokenizePrompt(prompt.speakerId(), prompt.text()));
+    }
+
+    /**
+     * Frames this prompt may generate (docs/BUNDLE-FORMAT.md, section 6): prompt positions plus frames must fit in
+     * {@code max_seq_len}. With {@code prompt.fitFrames()} the cap {@code prompt.maxFrames()} shrinks to the room the
+     * prompt leaves; without it a cap that does not fit is refused.
+     *
+     * @throws EngineRejectedException naming the positions of context and text, the frames asked for and the limit,
+     *                                 when the prompt leaves no room for one frame, or (not fitting) for the cap
+     */
+    public int frameBudget(SpeechPrompt prompt, PromptGrid grid) {
         int maxSeqLen = manifest.generation().maxSeqLen();
-        int room = maxSeqLen - promptTokens;
-        if (room < 1) {
-            throw new EngineRejectedException("the text is " + promptTokens + " tokens long but the model's context "
-                    + "holds " + maxSeqLen + " positions for prompt and audio together: split the text into shorter "
-                    + "requests (about " + maxSeqLen / 4 + " tokens each leaves room for the audio)");
+        int room = maxSeqLen - grid.positions();
+        if (room < 1 || (!prompt.fitFrames() && prompt.maxFrames() > room)) {
+            throw new EngineRejectedException(budgetMessage(prompt, grid, maxSeqLen, room));
         }
         if (room < prompt.maxFrames()) {
-            log.info("event=frames_capped prompt_tokens={} requested_frames={} frames={} max_seq_len={}",
-                    promptTokens, prompt.maxFrames(), room, maxSeqLen);
+            log.info("event=frames_capped prompt_positions={} context_positions={} requested_frames={} frames={} "
+                    + "max_seq_len={}", grid.positions(), grid.contextPositions(), prompt.maxFrames(), room, maxSeqLen);
         }
         return Math.min(prompt.maxFrames(), room);
+    }
+
+    private String budgetMessage(SpeechPrompt prompt, PromptGrid grid, int maxSeqLen, int room) {
+        String numbers = "the context takes " + grid.contextPositions() + " positions (" + grid.contextFrames()
+                + " audio frames of " + prompt.context().size() + " segment(s) with their text), the text "
+                + grid.textPositions() + ", and " + prompt.maxFrames() + " frames were asked for: "
+                + grid.contextPositions() + " + " + grid.textPositions() + " + " + prompt.maxFrames() + " = "
+                + (grid.positions() + prompt.maxFrames()) + " > the model's limit of " + maxSeqLen + " positions";
+        if (room < 1) {
+            return numbers + ", and the prompt alone leaves no room for audio: use a shorter voice prompt or split "
+                    + "the text into shorter requests";
+        }
+        return numbers + ": ask for at most " + room + " frames (" + Math.round(room * manifest.audio().frameMs()) + " ms), use a shorter voice prompt, "
+                + "or split the text";
     }
 
     /** The bundle's manifest (dimensions, ids, limits). */

@@ -59,10 +59,19 @@ class BundleValidationTest {
     @Test
     void unknownFormatVersionIsRefused() throws IOException {
         Path dir = copyOfFixture();
-        editManifest(dir, "\"format_version\": 1,", "\"format_version\": 2,");
+        editManifest(dir, "\"format_version\": 2,", "\"format_version\": 3,");
 
         assertThatThrownBy(() -> CsmEngine.load(dir, EngineOptions.cpu(1))).isInstanceOf(BundleException.class)
-                .hasMessageContaining("format_version 2").hasMessageContaining("format_version 1");
+                .hasMessageContaining("format_version 3").hasMessageContaining("format_version 1 and 2");
+    }
+
+    @Test
+    void formatTwoWithoutItsEncoderGraphIsRefusedNamingTheField() throws IOException {
+        Path dir = copyOfFixture();
+        editManifest(dir, "\"mimi_encoder\": {", "\"mimi_encoder_gone\": {");
+
+        assertThatThrownBy(() -> CsmEngine.load(dir, EngineOptions.cpu(1))).isInstanceOf(BundleException.class)
+                .hasMessageContaining("graphs.mimi_encoder");
     }
 
     @Test

@@ -76,6 +76,96 @@ final class TinyReference {
         return out;
     }
 
+    /** A synthetic context clip and its codes from transformers' {@code codec_model.encode}. */
+    record Clip(String name, String pcmFile, List<int[]> codes) {
+
+        float[] pcm() {
+            return floats(pcmFile);
+        }
+    }
+
+    /** A prompt conditioned on context segments, with its token grid and greedy output. */
+    record ContextPrompt(int index, List<ContextRef> context, int speaker, String text, int promptPositions,
+            int contextFrames, long[][] gridTokens, boolean[][] gridMask, int maxNewFrames, List<int[]> frames,
+            boolean stoppedEarly, int numAudioFrames, String pcmFile) {
+
+        float[] pcm() {
+            return floats(pcmFile);
+        }
+
+        /** The greedy request with each segment's audio as transformers' codes of its clip. */
+        SpeechPrompt greedyRequest() {
+            List<ContextSegment> segments = new ArrayList<>();
+            for (ContextRef c : context) {
+                segments.add(new ContextSegment(c.speaker(), c.text(), clip(c.clip()).codes()));
+            }
+            return new SpeechPrompt(text, speaker, maxNewFrames, 0.0, 1, 0L).withContext(segments, false);
+        }
+
+        @Override
+        public String toString() {
+            return "context prompt " + index + " (" + context.size() + " segment(s)) [" + speaker + "]" + text;
+        }
+    }
+
+    /** One context segment of a reference prompt: who, what, and which clip. */
+    record ContextRef(int speaker, String text, String clip) {
+    }
+
+    static List<Clip> clips() {
+        List<Clip> out = new ArrayList<>();
+        for (JsonNode c : json().get("clips")) {
+            out.add(new Clip(c.get("name").stringValue(), c.get("pcm").get("file").stringValue(),
+                    frames(c.get("codes"))));
+        }
+        return out;
+    }
+
+    static Clip clip(String name) {
+        return clips().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    static List<ContextPrompt> contextPrompts() {
+        List<ContextPrompt> out = new ArrayList<>();
+        for (JsonNode p : json().get("context_prompts")) {
+            List<ContextRef> context = new ArrayList<>();
+            for (JsonNode c : p.get("context")) {
+                context.add(new ContextRef(c.get("speaker").intValue(), c.get("text").stringValue(),
+                        c.get("clip").stringValue()));
+            }
+            JsonNode gt = p.get("grid_tokens");
+            JsonNode gm = p.get("grid_mask");
+            long[][] tokens = new long[gt.size()][];
+            boolean[][] mask = new boolean[gm.size()][];
+            for (int i = 0; i < gt.size(); i++) {
+                tokens[i] = new long[gt.get(i).size()];
+                mask[i] = new boolean[gm.get(i).size()];
+                for (int c = 0; c < tokens[i].length; c++) {
+                    tokens[i][c] = gt.get(i).get(c).longValue();
+                    mask[i][c] = gm.get(i).get(c).intValue() != 0;
+                }
+            }
+            out.add(new ContextPrompt(p.get("index").intValue(), context, p.get("speaker").intValue(),
+                    p.get("text").stringValue(), p.get("prompt_positions").intValue(),
+                    p.get("context_frames").intValue(), tokens, mask, p.get("max_new_frames").intValue(),
+                    frames(p.get("frames")), p.get("stopped_early").booleanValue(),
+                    p.get("num_audio_frames").intValue(), p.get("pcm").get("file").stringValue()));
+        }
+        return out;
+    }
+
+    private static List<int[]> frames(JsonNode list) {
+        List<int[]> frames = new ArrayList<>();
+        for (JsonNode f : list) {
+            int[] codes = new int[f.size()];
+            for (int k = 0; k < codes.length; k++) {
+                codes[k] = f.get(k).intValue();
+            }
+            frames.add(codes);
+        }
+        return frames;
+    }
+
     static Prompt prompt(int index) {
         return prompts().get(index);
     }

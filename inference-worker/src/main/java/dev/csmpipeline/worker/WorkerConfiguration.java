@@ -3,6 +3,9 @@ package dev.csmpipeline.worker;
 import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.engine.SpeechEngine;
 import dev.csmpipeline.model.ErrorCodes;
+import dev.csmpipeline.worker.narration.NarrationChain;
+import dev.csmpipeline.worker.voices.ContextLoader;
+import dev.csmpipeline.worker.voices.VoiceEncoder;
 import dev.csmpipeline.model.JobError;
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.JobKind;
@@ -10,7 +13,7 @@ import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireSerde;
-import dev.csmpipeline.service.WireValueSerializer;
+import dev.csmpipeline.service.WireProducers;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.storage.client.StorageException;
 import dev.csmpipeline.worker.control.CancellationRegistry;
@@ -25,16 +28,13 @@ import dev.csmpipeline.worker.jobs.ShutdownState;
 import dev.csmpipeline.worker.jobs.SynthesisListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -47,7 +47,6 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
-import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -76,15 +75,7 @@ public class WorkerConfiguration {
     @Bean
     DefaultKafkaProducerFactory<String, Object> workerProducerFactory(KafkaProperties kafka, WorkerProperties props,
                                                                      MeterRegistry registry) {
-        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, props.id() + "-producer");
-        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
-                new StringSerializer(), new WireValueSerializer());
-        factory.addListener(new MicrometerProducerListener<>(registry));
-        return factory;
+        return WireProducers.factory(kafka, props.id() + "-producer", Map.of(), registry);
     }
 
     @Bean
@@ -98,8 +89,8 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    CancellationRegistry cancellationRegistry(KafkaProperties kafka) {
-        return new CancellationRegistry(String.join(",", kafka.getBootstrapServers()));
+    CancellationRegistry cancellationRegistry(KafkaProperties kafka, Clock clock) {
+        return new CancellationRegistry(String.join(",", kafka.getBootstrapServers()), clock);
     }
 
     @Bean
@@ -113,10 +104,17 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, EventPublisher events,
+    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, NarrationChain chain, EventPublisher events,
                               CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
                               MeterRegistry registry, ShutdownState shutdown, Clock clock) {
-        return new JobProcessor(engine, storage, events, cancellations, slots, props, registry, shutdown, clock);
+        return new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
+                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), chain, events, cancellations, slots, props,
+                registry, shutdown, clock);
+    }
+
+    @Bean
+    NarrationChain narrationChain(ObjectStorage storage, EventPublisher events, Clock clock) {
+        return new NarrationChain(storage, events, clock);
     }
 
     @Bean
@@ -146,8 +144,9 @@ public class WorkerConfiguration {
     @Bean(SynthesisListener.CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
-        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, props.groupId(),
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
+            Clock clock) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, clock, props.groupId(),
                 props.groupProtocol(), props.id());
     }
 
@@ -155,15 +154,17 @@ public class WorkerConfiguration {
     @Bean(SynthesisListener.INTERACTIVE_CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> interactiveListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events) {
-        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, props.interactiveGroupId(),
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
+            Clock clock) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, clock,
+                props.interactiveGroupId(),
                 props.interactiveGroupProtocol(), props.id() + "-interactive");
     }
 
     private static ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListeners(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, String groupId,
-            String groupProtocol, String clientId) {
+            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
+            Clock clock, String groupId, String groupProtocol, String clientId) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -202,7 +203,7 @@ public class WorkerConfiguration {
         factory.getContainerProperties().setShutdownTimeout(props.shutdownGrace().plusSeconds(30).toMillis());
         factory.getContainerProperties().setObservationEnabled(false);
         factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL_MS);
-        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, events, props));
+        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, events, chain, props, clock));
         return factory;
     }
 
@@ -211,12 +212,12 @@ public class WorkerConfiguration {
      * redelivered) and then dead-lettered. Either way the job ends FAILED, so nothing accepted stays open.
      */
     private static DefaultErrorHandler errorHandler(KafkaTemplate<String, Object> template, EventPublisher events,
-                                                    WorkerProperties props) {
+                                                    NarrationChain chain, WorkerProperties props, Clock clock) {
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(template,
                 (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
         DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
             deadLetters.accept(record, e);
-            failJob(record, rootCause(e), events, props);
+            failJob(record, rootCause(e), events, chain, props, clock);
         }, new FixedBackOff(2_000, props.recordAttempts() - 1));
         handler.addNotRetryableExceptions(InvalidRequestException.class);
         // Commit a dead-lettered record's offset at once, so a partition moving to another worker does not
@@ -226,7 +227,7 @@ public class WorkerConfiguration {
     }
 
     private static void failJob(ConsumerRecord<?, ?> record, Throwable cause, EventPublisher events,
-                                WorkerProperties props) {
+                                NarrationChain chain, WorkerProperties props, Clock clock) {
         if (!(record.value() instanceof SynthesisRequest request) || request.jobId() == null) {
             log.warn("event=record_dead_lettered topic={} partition={} offset={} reason={}", record.topic(),
                     record.partition(), record.offset(), cause.toString());
@@ -242,7 +243,8 @@ public class WorkerConfiguration {
                     "failure reply of job " + request.jobId());
         }
         events.publishDurably(JobEvent.failed(request.jobId(), request.narration(), props.id(), error,
-                Instant.now()));
+                clock.instant()));
+        chain.queueNext(request);
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -12,7 +12,7 @@ import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
 import dev.csmpipeline.ingest.status.StatusTopology;
 import dev.csmpipeline.model.Topics;
-import dev.csmpipeline.service.WireValueSerializer;
+import dev.csmpipeline.service.WireProducers;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
@@ -26,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -36,6 +35,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import dev.csmpipeline.ingest.voices.VoiceService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -46,7 +46,6 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.streams.KafkaStreamsInteractiveQueryService;
 import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
@@ -65,18 +64,9 @@ public class IngestConfiguration {
         return Clock.systemUTC();
     }
 
-    private static Map<String, Object> producerConfig(KafkaProperties kafka, String clientId) {
-        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        // A broker that is down must answer a submit with 503 within seconds, not hang it.
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
-        return config;
-    }
+    /** A broker that is down must answer a submit with 503 within seconds, not hang it. */
+    private static final Map<String, Object> FAIL_FAST = Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
 
     /**
      * Transactional: a job's request and its ACCEPTED event are written together or not at all. The producer
@@ -85,12 +75,11 @@ public class IngestConfiguration {
     @Bean
     DefaultKafkaProducerFactory<String, Object> acceptProducerFactory(KafkaProperties kafka, IngestProperties props,
                                                                      MeterRegistry registry) {
-        Map<String, Object> config = producerConfig(kafka, props.instanceId() + "-accept");
-        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
-        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
-                new StringSerializer(), new WireValueSerializer());
+        Map<String, Object> overrides = new HashMap<>(FAIL_FAST);
+        overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        DefaultKafkaProducerFactory<String, Object> factory = WireProducers.factory(kafka,
+                props.instanceId() + "-accept", overrides, registry);
         factory.setTransactionIdPrefix("csm-ingest-" + props.instanceId() + "-");
-        factory.addListener(new MicrometerProducerListener<>(registry));
         return factory;
     }
 
@@ -103,11 +92,7 @@ public class IngestConfiguration {
     @Bean
     DefaultKafkaProducerFactory<String, Object> plainProducerFactory(KafkaProperties kafka, IngestProperties props,
                                                                     MeterRegistry registry) {
-        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(
-                producerConfig(kafka, props.instanceId() + "-plain"), new StringSerializer(),
-                new WireValueSerializer());
-        factory.addListener(new MicrometerProducerListener<>(registry));
-        return factory;
+        return WireProducers.factory(kafka, props.instanceId() + "-plain", FAIL_FAST, registry);
     }
 
     @Bean
@@ -189,8 +174,8 @@ public class IngestConfiguration {
     }
 
     @Bean
-    RecentlyAccepted recentlyAccepted() {
-        return new RecentlyAccepted();
+    RecentlyAccepted recentlyAccepted(Clock clock) {
+        return new RecentlyAccepted(clock);
     }
 
     /** Calls to other ingest instances' /internal/ endpoints, carrying the fleet's internal token. */
@@ -209,14 +194,21 @@ public class IngestConfiguration {
 
     @Bean
     StatusQueries statusQueries(KafkaStreamsInteractiveQueryService queries, StreamsBuilderFactoryBean streams,
-                                RecentlyAccepted recent, IngestProperties props, RestClient peerClient) {
-        return new StatusQueries(queries, streams, recent, props, peerClient);
+                                RecentlyAccepted recent, IngestProperties props, RestClient peerClient,
+                                Clock clock) {
+        return new StatusQueries(queries, streams, recent, props, peerClient, clock);
     }
 
     @Bean
-    JobService jobService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
-                          MeterRegistry registry, Clock clock) {
-        return new JobService(publisher, statuses, recent, registry, clock);
+    JobService jobService(RequestPublisher publisher, VoiceService voices, StatusQueries statuses,
+                          RecentlyAccepted recent, MeterRegistry registry, Clock clock) {
+        return new JobService(publisher, voices, statuses, recent, registry, clock);
+    }
+
+    @Bean
+    VoiceService voiceService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
+                              ObjectStorage storage, MeterRegistry registry, Clock clock) {
+        return new VoiceService(publisher, statuses, recent, storage, registry, clock);
     }
 
     @Bean
@@ -224,9 +216,10 @@ public class IngestConfiguration {
                                                                         StatusQueries statuses,
                                                                         RecentlyAccepted recent,
                                                                         ObjectStorage storage,
+                                                                        VoiceService voices,
                                                                         MeterRegistry registry, Clock clock) {
-        return new dev.csmpipeline.ingest.narration.NarrationService(publisher, statuses, recent, storage, registry,
-                clock);
+        return new dev.csmpipeline.ingest.narration.NarrationService(publisher, statuses, recent, storage, voices,
+                registry, clock);
     }
 
     @Bean(destroyMethod = "close")

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +79,7 @@ public final class ChildService implements AutoCloseable {
         }
         Ports.requireFree(port, name, name.toUpperCase().replace('-', '_') + "_PORT");
         List<String> cmd = new ArrayList<>();
-        cmd.add(KafkaBrokerProcess.javaBinary());
+        cmd.add(ChildProcess.javaBinary());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -129,33 +128,13 @@ public final class ChildService implements AutoCloseable {
 
     /** SIGTERM (Spring's graceful shutdown), then SIGKILL after a grace period. */
     public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                log.warn("event=service_stop_timeout service={} action=kill", name);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.stop(process, STOP_TIMEOUT, name);
         process = null;
     }
 
     /** SIGKILL: the process dies at once, as in a crash, with no shutdown of any kind. */
     public synchronized void kill() {
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.kill(process);
         process = null;
     }
 

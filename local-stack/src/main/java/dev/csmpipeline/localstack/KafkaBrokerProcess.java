@@ -34,7 +34,41 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final String heap;
+    private final Jvm jvm;
+    private final Flush flush;
     private Process process;
+
+    /** The broker JVM's flags. */
+    public enum Jvm {
+        /**
+         * Starts in about 2 s and stays small (tests, {@code bin/local-stack}): C1 only
+         * ({@code -XX:TieredStopAtLevel=1}), the serial collector, {@code -Xmx<heap> -Xms64m}. Costs throughput:
+         * docs/BENCHMARKS.md, "Submit throughput".
+         */
+        FAST_START,
+        /**
+         * What Kafka's own {@code bin/kafka-server-start.sh} runs: full tiered JIT, G1 with 20 ms pause target,
+         * {@code -Xmx1g -Xms1g} (the heap argument is ignored).
+         */
+        PRODUCTION;
+
+        List<String> flags(String heap) {
+            return switch (this) {
+                case FAST_START -> List.of("-Xmx" + heap, "-Xms64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+                case PRODUCTION -> List.of("-Xmx1g", "-Xms1g", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                        "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+                        "-XX:MaxInlineLevel=15", "-Djava.awt.headless=true");
+            };
+        }
+    }
+
+    /** When the broker forces its log to disk. */
+    public enum Flush {
+        /** {@code log.flush.interval.messages=1}: an fsync per append, so one machine's data survives a power cut. */
+        EVERY_MESSAGE,
+        /** Kafka's default: the operating system writes pages back; durability comes from replication. */
+        OS
+    }
 
     /**
      * @param logDir         the broker's data ({@code log.dirs})
@@ -43,6 +77,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * @param heap           maximum heap of the broker JVM, e.g. {@code 512m}
      */
     public KafkaBrokerProcess(Path logDir, int port, int controllerPort, String heap) {
+        this(logDir, port, controllerPort, heap, Jvm.FAST_START, Flush.EVERY_MESSAGE);
+    }
+
+    /**
+     * @param jvm   the broker JVM's flags
+     * @param flush when the broker forces its log to disk
+     */
+    public KafkaBrokerProcess(Path logDir, int port, int controllerPort, String heap, Jvm jvm, Flush flush) {
+        this.jvm = jvm;
+        this.flush = flush;
         this.logDir = logDir.toAbsolutePath();
         this.configFile = this.logDir.resolveSibling(this.logDir.getFileName() + "-server.properties");
         this.outputFile = this.logDir.resolveSibling(this.logDir.getFileName() + "-broker.log");
@@ -81,38 +125,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             throw new StartupException("cannot start the Kafka broker in " + logDir + ": " + e.getMessage(), e);
         }
         awaitReady();
-        log.info("event=kafka_started bootstrap={} data={} pid={}", bootstrapServers(), logDir, process.pid());
+        log.info("event=kafka_started bootstrap={} data={} pid={} jvm={} flush={}", bootstrapServers(), logDir,
+                process.pid(), jvm, flush);
     }
 
     /** Stops the broker with SIGTERM (a clean shutdown), then SIGKILL after a grace period. */
     public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                log.warn("event=kafka_stop_timeout action=kill pid={}", process.pid());
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.stop(process, STOP_TIMEOUT, "kafka");
         process = null;
     }
 
     /** Kills the broker without a clean shutdown, as a crash would. */
     public synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            process = null;
-        }
+        ChildProcess.kill(process);
+        process = null;
     }
 
     public synchronized boolean isRunning() {
@@ -152,8 +178,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 Map.entry("group.consumer.min.heartbeat.interval.ms", "1000"),
                 Map.entry("group.consumer.heartbeat.interval.ms", "1000"),
                 Map.entry("group.consumer.min.session.timeout.ms", "10000"),
-                Map.entry("group.consumer.session.timeout.ms", "20000"),
-                Map.entry("log.flush.interval.messages", "1")));
+                Map.entry("group.consumer.session.timeout.ms", "20000")));
+        if (flush == Flush.EVERY_MESSAGE) {
+            p.put("log.flush.interval.messages", "1");
+        }
         try (var out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
             p.store(out, "written by local-stack; regenerated at every start");
         }
@@ -175,18 +203,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private ProcessBuilder java(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx" + heap, "-Xms64m",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlogback.configurationFile=broker-logback.xml",
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaBinary()));
+        cmd.addAll(jvm.flags(heap));
+        cmd.addAll(List.of("-Dlogback.configurationFile=broker-logback.xml",
                 "-Dkafka.logs.dir=" + logDir.getParent(),
                 "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
-    }
-
-    static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     private void awaitReady() {

@@ -35,7 +35,7 @@ public final class LocalStack implements AutoCloseable {
         this.config = config;
         this.out = out;
         this.kafka = new KafkaBrokerProcess(config.dataDir().resolve("kafka"), config.kafkaPort(),
-                config.kafkaControllerPort(), "512m");
+                config.kafkaControllerPort(), "512m", config.kafkaJvm(), config.kafkaFlush());
         this.s3 = new S3Server(config.dataDir().resolve("s3"), config.s3Port(), config.s3AccessKey(),
                 config.s3SecretKey(), config.s3Bucket());
     }
@@ -156,6 +156,9 @@ public final class LocalStack implements AutoCloseable {
                 config.dataDir().resolve("s3"));
         for (ChildService s : services) {
             out.printf("  %-18s %-28s%n", s.name(), s.url());
+            if (s.name().equals("ingest-api")) {
+                out.printf("  %-18s %-28s open it in a browser%n", "studio", s.url().resolve("/"));
+            }
         }
         out.printf("  topics: %s (requests: %d partitions)%n", String.join(", ", Topics.all()),
                 config.requestPartitions());

@@ -25,7 +25,9 @@ public record LocalStackConfig(
         int workerPort,
         int workers,
         List<String> services,
-        String serviceHeap) {
+        String serviceHeap,
+        KafkaBrokerProcess.Jvm kafkaJvm,
+        KafkaBrokerProcess.Flush kafkaFlush) {
 
     /** Development credentials of the local S3 server; never used outside one machine. */
     public static final String DEV_ACCESS_KEY = "csm-dev";
@@ -51,7 +53,9 @@ public record LocalStackConfig(
                 intOf(env, "LOCAL_STACK_WORKERS", 1),
                 Arrays.stream(env.getOrDefault("LOCAL_STACK_SERVICES", String.join(",", ALL_SERVICES)).split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList(),
-                env.getOrDefault("LOCAL_STACK_SERVICE_HEAP", "768m"));
+                env.getOrDefault("LOCAL_STACK_SERVICE_HEAP", "768m"),
+                enumOf(env, "LOCAL_STACK_KAFKA_JVM", KafkaBrokerProcess.Jvm.FAST_START),
+                enumOf(env, "LOCAL_STACK_KAFKA_FLUSH", KafkaBrokerProcess.Flush.EVERY_MESSAGE));
     }
 
     private static int intOf(Map<String, String> env, String name, int fallback) {
@@ -64,6 +68,22 @@ public record LocalStackConfig(
         } catch (NumberFormatException e) {
             throw new StartupException(name + " must be a whole number, was '" + v + "'");
         }
+    }
+
+    /** {@code fast-start} for {@code FAST_START}: the enum's names in lower case with dashes. */
+    private static <E extends Enum<E>> E enumOf(Map<String, String> env, String name, E fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v.trim().replace('-', '_'))) {
+                return e;
+            }
+        }
+        throw new StartupException(name + " must be one of " + Arrays.stream(fallback.getDeclaringClass()
+                .getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toList()
+                + ", was '" + v + "'");
     }
 
     public String kafkaBootstrap() {

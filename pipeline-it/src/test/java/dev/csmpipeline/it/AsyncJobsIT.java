@@ -6,16 +6,17 @@ import static org.awaitility.Awaitility.await;
 import dev.csmpipeline.model.EventType;
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.Topics;
-import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
+import dev.csmpipeline.worker.WorkerProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,19 +27,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -47,25 +43,15 @@ import tools.jackson.databind.JsonNode;
 @WithPipelineInfra
 class AsyncJobsIT {
 
-    private static Pipeline pipeline;
-    private static PipelineInfra infra;
-
-    @BeforeAll
-    static void start(PipelineInfra pipelineInfra) {
-        infra = pipelineInfra;
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of());
-        pipeline.startWorker(WORKER);
-        pipeline.startWorker(WORKER);
-    }
-
     /** A stopping worker leaves a job in hand after 1 s, so the stop test need not wait out the default grace. */
     private static final Map<String, Object> WORKER = Map.of("worker.shutdown-grace", "PT1S");
 
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
+        p.startWorker(WORKER);
+        p.startWorker(WORKER);
+    });
 
     @Test
     void submittedJobSucceedsAndItsAudioIsAWavOfTheStatedDuration() {
@@ -83,14 +69,53 @@ class AsyncJobsIT {
     }
 
     @Test
-    void servicesExposeJobCountsRealTimeFactorQueueWaitAndConsumerLagToPrometheus() {
+    void servicesCountTheJobAndItsRealTimeFactorAndQueueWaitInPrometheus() {
+        Map<String, String> workersBefore = new HashMap<>();
+        pipeline.runningWorkers().forEach(w -> workersBefore.put(w.context().getEnvironment()
+                .getProperty("worker.id"), scrape(w)));
+        String ingestBefore = scrape(pipeline.ingest());
+
         String id = pipeline.submit("{\"text\":\"Count me.\",\"max_audio_length_ms\":400}");
         JsonNode done = pipeline.awaitJob(id);
-        String ingest = Http.get(pipeline.ingest().url("/actuator/prometheus")).text();
-        assertThat(ingest).contains("tts_jobs_accepted_total{kind=\"async\"");
-        String worker = Http.get(pipeline.worker(done.get("worker_id").asText()).url("/actuator/prometheus")).text();
-        assertThat(worker).contains("tts_worker_jobs_total{", "outcome=\"succeeded\"", "tts_synthesis_rtf_count",
-                "tts_queue_wait_seconds_count", "kafka_consumer_fetch_manager_records_lag");
+        assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+        String workerId = done.get("worker_id").asText();
+        RunningService worker = pipeline.worker(workerId);
+        String before = workersBefore.get(workerId);
+        // The meters of this job moved on the worker that ran it (they exist from the start, so presence says little).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String after = scrape(worker);
+            for (String[] meter : List.of(
+                    new String[] {"tts_worker_jobs_total", "outcome=\"succeeded\""},
+                    new String[] {"tts_synthesis_rtf_count"}, new String[] {"tts_synthesis_rtf_sum"},
+                    new String[] {"tts_queue_wait_seconds_count"}, new String[] {"tts_audio_seconds_total"})) {
+                String name = meter[0];
+                String[] labels = Arrays.copyOfRange(meter, 1, meter.length);
+                assertThat(prometheusValue(after, name, labels)).as(name + " of " + workerId)
+                        .isGreaterThan(prometheusValue(before, name, labels));
+            }
+            assertThat(prometheusValue(scrape(pipeline.ingest()), "tts_jobs_accepted_total", "kind=\"async\""))
+                    .isEqualTo(prometheusValue(ingestBefore, "tts_jobs_accepted_total", "kind=\"async\"") + 1);
+        });
+        assertThat(scrape(worker)).contains("kafka_consumer_fetch_manager_records_lag");
+    }
+
+    private static String scrape(RunningService service) {
+        return Http.get(service.url("/actuator/prometheus")).text();
+    }
+
+    /** The sum of a meter's samples whose labels include all of {@code labels}; 0 when it has none. */
+    private static double prometheusValue(String scrape, String name, String... labels) {
+        double sum = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                int end = line.lastIndexOf(' ');
+                String series = line.substring(0, end);
+                if (Arrays.stream(labels).allMatch(series::contains)) {
+                    sum += Double.parseDouble(line.substring(end + 1));
+                }
+            }
+        }
+        return sum;
     }
 
     @Test
@@ -170,7 +195,8 @@ class AsyncJobsIT {
     }
 
     private static KafkaProducer<String, byte[]> rawProducer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()),
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                pipeline.infra().kafkaBootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -202,70 +228,25 @@ class AsyncJobsIT {
     }
 
     @Test
-    void idleWorkersLeaveNoLagBehindTransactionMarkers() throws Exception {
+    void idleWorkersLeaveNoLagBehindTransactionMarkers() {
         String id = pipeline.submit("{\"text\":\"Then rest.\",\"max_audio_length_ms\":160}");
         assertThat(pipeline.awaitJob(id).get("state").asText()).isEqualTo("SUCCEEDED");
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                "bootstrap.servers", infra.kafkaBootstrapServers()))) {
-            // The API's transaction markers sit after the last request; idle workers commit past them.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
-                    .untilAsserted(() -> assertThat(lag(admin, Topics.REQUESTS)).isZero());
-        }
-    }
-
-    private static long lag(org.apache.kafka.clients.admin.Admin admin, String topic) throws Exception {
-        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(dev.csmpipeline.worker.WorkerProperties.DEFAULT_GROUP_ID)
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-                .forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                        org.apache.kafka.clients.admin.OffsetSpec.latest()));
-        long lag = 0;
-        for (var e : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
-            var c = committed.get(e.getKey());
-            lag += e.getValue().offset() - (c == null ? 0 : c.offset());
-        }
-        return lag;
+        // The API's transaction markers sit after the last request; idle workers commit past them.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(TopicRecords.lag(pipeline.infra().kafkaBootstrapServers(),
+                        WorkerProperties.DEFAULT_GROUP_ID, Topics.REQUESTS)).isZero());
     }
 
     private static List<String> readKeys(String topic) {
-        List<String> keys = new ArrayList<>();
-        consume(topic, r -> keys.add(r.key()));
-        return keys;
+        return TopicRecords.read(pipeline.infra().kafkaBootstrapServers(), topic).stream()
+                .map(ConsumerRecord::key).toList();
     }
 
     private static Map<String, List<JobEvent>> eventsOf(Set<String> ids) {
         Map<String, List<JobEvent>> out = new HashMap<>();
         ids.forEach(id -> out.put(id, new ArrayList<>()));
-        consume(Topics.EVENTS, r -> {
-            if (ids.contains(r.key())) {
-                out.get(r.key()).add(WireJson.decode(r.value(), JobEvent.class));
-            }
-        });
+        TopicRecords.events(pipeline.infra().kafkaBootstrapServers(), ids::contains)
+                .forEach(e -> out.get(e.jobId()).add(e));
         return out;
-    }
-
-    private static void consume(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            boolean assigned = false;
-            while (System.nanoTime() < end) {
-                c.poll(Duration.ofMillis(200)).forEach(sink);
-                if (!c.assignment().isEmpty()) {
-                    assigned = true;
-                    Map<org.apache.kafka.common.TopicPartition, Long> ends = c.endOffsets(c.assignment());
-                    if (ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-                        break;
-                    }
-                }
-            }
-            assertThat(assigned).isTrue();
-        }
     }
 }

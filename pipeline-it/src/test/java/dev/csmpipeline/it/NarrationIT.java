@@ -7,48 +7,34 @@ import dev.csmpipeline.model.EventType;
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.NarrationManifest;
 import dev.csmpipeline.model.NarrationPlan;
-import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** Narrations end to end: ingest, two workers with the tiny model, the storage service assembling. */
 @WithPipelineInfra
 class NarrationIT {
 
-    private static Pipeline pipeline;
-    private static PipelineInfra infra;
-
-    @BeforeAll
-    static void start(PipelineInfra pipelineInfra) {
-        infra = pipelineInfra;
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of());
-        pipeline.startStorage();
-        pipeline.startWorker(Map.of());
-        pipeline.startWorker(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
+        p.startStorage();
+        p.startWorker(Map.of());
+        p.startWorker(Map.of());
+    });
 
     private static String narrate(String json) {
         Http.Response r = Http.postJson(pipeline.ingest().url("/v1/narrations"), json);
@@ -99,7 +85,7 @@ class NarrationIT {
         assertThat(first.status()).as(first.toString()).isEqualTo(200);
         assertThat(first.header("Content-Type")).contains("audio/ogg");
         assertThat(new String(first.body(), 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("OggS");
-        try (var storage = infra.newStorage()) {
+        try (var storage = pipeline.infra().newStorage()) {
             assertThat(storage.stat("narrations/" + id + "/final.opus")).as("the kept copy").isPresent()
                     .hasValueSatisfying(o -> assertThat(o.size()).isEqualTo(first.body().length));
         }
@@ -124,7 +110,7 @@ class NarrationIT {
     }
 
     @Test
-    void cancellingHalfwayRunsNoFurtherSegment() throws Exception {
+    void cancellingHalfwayRunsNoFurtherSegment() {
         List<String> paragraphs = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             paragraphs.add("Paragraph " + i + " is a little longer so that it takes a moment to say out loud.");
@@ -135,34 +121,21 @@ class NarrationIT {
         Http.Response cancel = Http.delete(pipeline.ingest().url("/v1/narrations/" + id));
         assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
         Instant cancelledAt = Instant.now();
-        Thread.sleep(3_000);
-        List<JobEvent> starts = segmentStarts(id);
+        Set<String> segments = new HashSet<>();
+        for (int i = 0; i < paragraphs.size(); i++) {
+            segments.add(NarrationPlan.segmentJobId(id, i));
+        }
+        // Every segment has been through a worker by now (done, stopped, or skipped as cancelled), so one that
+        // was going to run after the cancel would have started.
+        AtomicReference<List<JobEvent>> events = new AtomicReference<>();
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            events.set(TopicRecords.events(pipeline.infra().kafkaBootstrapServers(), segments::contains));
+            assertThat(events.get().stream().filter(e -> e.type().isTerminal() && e.workerId() != null)
+                    .map(JobEvent::jobId)).as("segments ended by a worker").containsAll(segments);
+        });
+        List<JobEvent> starts = events.get().stream().filter(e -> e.type() == EventType.STARTED).toList();
         assertThat(starts).as("segments started after the cancel (1 s grace for one in flight)")
                 .filteredOn(e -> e.at().isAfter(cancelledAt.plusSeconds(1))).isEmpty();
         assertThat(starts.size()).isLessThan(12);
-    }
-
-    private static List<JobEvent> segmentStarts(String narrationId) {
-        List<JobEvent> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.EVENTS));
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < end) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.key() != null && r.key().startsWith(NarrationPlan.segmentJobId(narrationId, 0)
-                            .replace("-s0", "-s"))) {
-                        JobEvent e = WireJson.decode(r.value(), JobEvent.class);
-                        if (e.type() == EventType.STARTED) {
-                            out.add(e);
-                        }
-                    }
-                });
-            }
-        }
-        return out;
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.csmpipeline.model.audio.SyntheticSpeech;
 import dev.csmpipeline.model.audio.Wav;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -37,19 +35,11 @@ class OpenAiSdkIT {
     static final String NODE_SDK = "7.55.0";
     private static final Path SDK_DIR = Path.of("target", "openai-sdk").toAbsolutePath();
     private static final Path SCRIPTS = Path.of("src", "test", "resources", "openai-sdk").toAbsolutePath();
-    private static Pipeline pipeline;
-
-    @BeforeAll
-    static void start(PipelineInfra infra) {
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of());
-        pipeline.startWorker(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
+        p.startWorker(Map.of());
+    });
 
     @Test
     void thePythonSdkGetsEveryFormatUnchanged() throws Exception {

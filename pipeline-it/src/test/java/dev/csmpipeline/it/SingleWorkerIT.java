@@ -3,15 +3,13 @@ package dev.csmpipeline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,21 +19,11 @@ import tools.jackson.databind.JsonNode;
 @WithPipelineInfra
 class SingleWorkerIT {
 
-    private static Pipeline pipeline;
-    private static PipelineInfra infra;
-
-    @BeforeAll
-    static void start(PipelineInfra pipelineInfra) {
-        infra = pipelineInfra;
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of());
-        pipeline.startWorker(Map.of("worker.slots", 1));
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
+        p.startWorker(Map.of("worker.slots", 1));
+    });
 
     @Test
     void aSyncCallOvertakesTheBulkBacklog() {
@@ -78,7 +66,7 @@ class SingleWorkerIT {
         JsonNode status = pipeline.status(queued);
         assertThat(status.get("state").asText()).isEqualTo("CANCELLED");
         assertThat(status.get("attempts").asInt()).as("synthesis attempts of the cancelled job").isZero();
-        try (dev.csmpipeline.storage.client.ObjectStorage storage = infra.newStorage()) {
+        try (dev.csmpipeline.storage.client.ObjectStorage storage = pipeline.infra().newStorage()) {
             assertThat(storage.stat("audio/" + queued + ".wav")).isEmpty();
         }
     }

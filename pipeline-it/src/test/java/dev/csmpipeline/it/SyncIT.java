@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Duration;
@@ -13,35 +12,28 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** The self-hosted server's flows over request-reply, with two ingest instances and a worker running the model. */
 @WithPipelineInfra
 class SyncIT {
 
-    private static Pipeline pipeline;
     private static RunningService second;
 
-    @BeforeAll
-    static void start(PipelineInfra infra) {
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of());
-        second = pipeline.startIngest(Map.of());
-        pipeline.startWorker(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
+        second = p.startIngest(Map.of());
+        p.startWorker(Map.of());
+    });
 
     private static Http.Response generate(RunningService ingest, String json) {
         return Http.postJson(ingest.url("/generate"), json);
@@ -186,9 +178,10 @@ class SyncIT {
         // A long call: the worker is kept busy by async jobs queued ahead of nothing, so give it a long one.
         String busy = pipeline.submit("{\"text\":\"Keep the worker busy.\",\"max_audio_length_ms\":90000}");
         pipeline.awaitState(busy, "RUNNING");
+        String text = "I will be cut off " + UUID.randomUUID() + ".";
         CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() ->
-                generate(doomed, "{\"text\":\"I will be cut off.\",\"max_audio_length_ms\":800}"));
-        Thread.sleep(1_500);
+                generate(doomed, "{\"text\":\"" + text + "\",\"max_audio_length_ms\":800}"));
+        pipeline.awaitSyncRequestWritten(text);
         doomed.close();
         Http.Response r = waiting.get(30, TimeUnit.SECONDS); // answered, not hanging until the sync deadline
         assertThat(r.status()).as(r.toString()).isEqualTo(503);

@@ -17,7 +17,9 @@ public enum EventType {
     /** The job was cancelled; terminal. */
     CANCELLED,
     /** The retention sweep deleted the audio of a SUCCEEDED job. */
-    EXPIRED;
+    EXPIRED,
+    /** Its owner deleted it (a voice) with its stored objects, whatever its state: final. */
+    DELETED;
 
     public boolean isTerminal() {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;

@@ -17,6 +17,7 @@ import java.time.Instant;
  * @param error      why it failed (FAILED, CANCELLED with a reason)
  * @param info       request summary (ACCEPTED)
  * @param narration  the segment's place, on every event of a narration segment
+ * @param context    what the synthesis was conditioned on (SUCCEEDED of a job with a voice or context)
  */
 public record JobEvent(
         String jobId,
@@ -30,7 +31,14 @@ public record JobEvent(
         AudioResult result,
         JobError error,
         JobInfo info,
-        NarrationRef narration) {
+        NarrationRef narration,
+        ContextReport context) {
+
+    public JobEvent(String jobId, EventType type, Instant at, String workerId, Integer framesDone, Integer framesMax,
+                    String model, String device, AudioResult result, JobError error, JobInfo info,
+                    NarrationRef narration) {
+        this(jobId, type, at, workerId, framesDone, framesMax, model, device, result, error, info, narration, null);
+    }
 
     /**
      * An event names its job, its type and its time, or it is not an event: decoding one without them fails, so the
@@ -63,7 +71,7 @@ public record JobEvent(
     public static JobEvent narrationAccepted(String narrationId, String tenant, Integer speakerId, int textChars,
                                              AudioFormat format, Instant at) {
         return new JobEvent(narrationId, EventType.ACCEPTED, at, null, null, null, null, null, null, null,
-                new JobInfo(JobKind.NARRATION, tenant, speakerId, null, textChars, null, format), null);
+                new JobInfo(JobKind.NARRATION, tenant, speakerId, null, textChars, null, null, null, format), null);
     }
 
     /** SUCCEEDED of a whole narration, once its audio is assembled. */
@@ -89,8 +97,19 @@ public record JobEvent(
 
     public static JobEvent succeeded(SynthesisRequest request, String workerId, String model, AudioResult result,
                                      Instant at) {
+        return succeeded(request, workerId, model, result, null, at);
+    }
+
+    /** SUCCEEDED, saying what the synthesis was conditioned on ({@code context} null for nothing). */
+    public static JobEvent succeeded(SynthesisRequest request, String workerId, String model, AudioResult result,
+                                     ContextReport context, Instant at) {
         return new JobEvent(request.jobId(), EventType.SUCCEEDED, at, workerId, result.frames(), null, model, null,
-                result, null, null, request.narration());
+                result, null, null, request.narration(), context);
+    }
+
+    /** DELETED: the owner removed it (a voice) and its objects. */
+    public static JobEvent deleted(String jobId, Instant at) {
+        return new JobEvent(jobId, EventType.DELETED, at, null, null, null, null, null, null, null, null, null);
     }
 
     public static JobEvent failed(String jobId, NarrationRef narration, String workerId, JobError error, Instant at) {

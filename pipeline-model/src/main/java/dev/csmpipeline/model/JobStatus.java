@@ -24,6 +24,9 @@ import java.time.Instant;
  * @param device          execution device
  * @param result          audio metadata, once SUCCEEDED
  * @param error           failure reason, once FAILED
+ * @param voiceId         the voice the request named (jobs), from ACCEPTED
+ * @param clip            for a voice, its reference clip (from ACCEPTED)
+ * @param context         what the synthesis was conditioned on, once SUCCEEDED
  * @param format          the delivery format asked for at submission (from ACCEPTED); null means WAV
  */
 public record JobStatus(
@@ -46,6 +49,9 @@ public record JobStatus(
         String device,
         AudioResult result,
         JobError error,
+        String voiceId,
+        VoiceClip clip,
+        ContextReport context,
         AudioFormat format) {
 
     /** Name prefix of the random-weight test model: its output is not speech. */
@@ -54,7 +60,7 @@ public record JobStatus(
     /** The status of a job of which no event has been seen yet. */
     public static JobStatus unknown(String jobId) {
         return new JobStatus(jobId, JobState.QUEUED, null, null, null, null, null, null, null, null, 0, null, 0,
-                false, null, null, null, null, null, null);
+                false, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean isTerminal() {
@@ -97,6 +103,9 @@ public record JobStatus(
         String device;
         AudioResult result;
         JobError error;
+        String voiceId;
+        VoiceClip clip;
+        ContextReport context;
         AudioFormat format;
 
         Builder(JobStatus s) {
@@ -119,13 +128,16 @@ public record JobStatus(
             device = s.device;
             result = s.result;
             error = s.error;
+            voiceId = s.voiceId;
+            clip = s.clip;
+            context = s.context;
             format = s.format;
         }
 
         JobStatus build() {
             return new JobStatus(jobId, state, kind, tenant, speakerId, narration, acceptedAt, startedAt, finishedAt,
                     updatedAt, framesDone, framesMax, attempts, cancelRequested, workerId, model, device, result,
-                    error, format);
+                    error, voiceId, clip, context, format);
         }
     }
 }

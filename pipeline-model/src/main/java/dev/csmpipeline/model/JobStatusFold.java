@@ -8,7 +8,7 @@ import java.time.Instant;
  * <ul>
  *   <li>A job never moves back: QUEUED &lt; RUNNING &lt; terminal; a late STARTED after SUCCEEDED changes nothing.</li>
  *   <li>The first terminal event wins; later terminal events are ignored.</li>
- *   <li>EXPIRED applies only to a SUCCEEDED job.</li>
+ *   <li>EXPIRED applies only to a SUCCEEDED job; DELETED (a voice its owner removed) to any, and is final.</li>
  *   <li>A STARTED newer than the current attempt begins a new attempt (redelivery to another worker):
  *       progress restarts from zero, and progress older than the attempt is ignored.</li>
  * </ul>
@@ -38,6 +38,13 @@ public final class JobStatusFold {
                     b.state = JobState.EXPIRED;
                 }
             }
+            case DELETED -> {
+                if (b.state != JobState.DELETED) {
+                    b.state = JobState.DELETED;
+                    b.finishedAt = b.finishedAt == null ? event.at() : b.finishedAt;
+                    b.cancelRequested = false;
+                }
+            }
         }
         return b.build();
     }
@@ -54,6 +61,8 @@ public final class JobStatusFold {
             b.kind = b.kind == null ? info.kind() : b.kind;
             b.tenant = b.tenant == null ? info.tenant() : b.tenant;
             b.speakerId = b.speakerId == null ? info.speakerId() : b.speakerId;
+            b.voiceId = b.voiceId == null ? info.voiceId() : b.voiceId;
+            b.clip = b.clip == null ? info.clip() : b.clip;
             b.format = b.format == null ? info.format() : b.format;
         }
     }
@@ -100,6 +109,7 @@ public final class JobStatusFold {
         b.cancelRequested = false;
         b.result = e.result();
         b.error = e.error();
+        b.context = e.context();
         if (e.workerId() != null) {
             b.workerId = e.workerId();
         }

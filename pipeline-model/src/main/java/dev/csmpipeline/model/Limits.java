@@ -36,10 +36,25 @@ public final class Limits {
     public static final int PAUSE_MS_DEFAULT = 350;
     /** Default and allowed size of a narration segment in characters: short enough for CSM's best length. */
     public static final int SEGMENT_CHARS_DEFAULT = 250;
-    public static final int SEGMENT_CHARS_MIN = 40;
+    /** Down to one short sentence a segment (dialogue lines, captions). */
+    public static final int SEGMENT_CHARS_MIN = 20;
     public static final int SEGMENT_CHARS_MAX = 1_000;
     /** Largest WAV carried inline in a sync reply; larger audio travels by claim check through storage. */
     public static final int INLINE_REPLY_MAX_BYTES = 512 * 1024;
+
+    /** Shortest voice reference clip: less than a second says too little about a voice. */
+    public static final int VOICE_CLIP_MS_MIN = 1_000;
+    /** Longest voice reference clip: 375 frames, leaving most of CSM-1B's 2,048 positions for the text and audio. */
+    public static final int VOICE_CLIP_MS_MAX = 30_000;
+    /** Largest voice upload: 30 s at 48 kHz, stereo, 24-bit is 8.6 MB; with the multipart envelope, 12 MiB. */
+    public static final long VOICE_UPLOAD_MAX_BYTES = 12L * 1024 * 1024;
+    /** Longest voice transcript (what the clip says). */
+    public static final int VOICE_TRANSCRIPT_MAX_CHARS = 1_000;
+    /** Longest voice name. */
+    public static final int VOICE_NAME_MAX_CHARS = 100;
+    /** Narration continuity modes: none (segments in parallel), previous (each conditioned on the one before). */
+    public static final String CONTINUITY_NONE = "none";
+    public static final String CONTINUITY_PREVIOUS = "previous";
 
     private Limits() {
     }

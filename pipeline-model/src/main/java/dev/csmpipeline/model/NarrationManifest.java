@@ -12,9 +12,22 @@ import java.util.List;
  * @param durationMs  length of the final audio
  * @param sha256      hex SHA-256 of the final WAV
  * @param segments    in reading order
+ * @param voiceId     the voice every segment was conditioned on; null for none
+ * @param continuity  {@code previous} when each segment was also conditioned on the one before, else {@code none}
  */
 public record NarrationManifest(String narrationId, int sampleRate, int pauseMs, long durationMs, String sha256,
-                                List<Entry> segments) {
+                                List<Entry> segments, String voiceId, String continuity) {
+
+    public NarrationManifest(String narrationId, int sampleRate, int pauseMs, long durationMs, String sha256,
+                             List<Entry> segments) {
+        this(narrationId, sampleRate, pauseMs, durationMs, sha256, segments, null, Limits.CONTINUITY_NONE);
+    }
+
+    /** The same manifest with the final audio's SHA-256. */
+    public NarrationManifest withSha256(String hex) {
+        return new NarrationManifest(narrationId, sampleRate, pauseMs, durationMs, hex, segments, voiceId,
+                continuity);
+    }
 
     /**
      * One segment's place in the final audio.
@@ -26,8 +39,13 @@ public record NarrationManifest(String narrationId, int sampleRate, int pauseMs,
      * @param durationMs its length (0 for a gap)
      * @param gap        true when the segment failed and left a gap
      * @param error      why it failed, for a gap
+     * @param context    what its synthesis was conditioned on (voice, context segments and frames); null for none
      */
     public record Entry(int index, String text, long startMs, long endMs, long durationMs, boolean gap,
-                        String error) {
+                        String error, ContextReport context) {
+
+        public Entry(int index, String text, long startMs, long endMs, long durationMs, boolean gap, String error) {
+            this(index, text, startMs, endMs, durationMs, gap, error, null);
+        }
     }
 }

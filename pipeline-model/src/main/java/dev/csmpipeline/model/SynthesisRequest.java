@@ -17,6 +17,8 @@ import java.time.Instant;
  * @param requestedAt      when the API accepted it
  * @param deadline         for sync calls, when the caller stops waiting; null for none
  * @param narration        for narration segments, the segment's place; null otherwise
+ * @param conditioning     the voice and context segments to condition on; null for none
+ * @param clip             for {@link JobKind#VOICE} jobs, the clip to encode; null otherwise
  */
 public record SynthesisRequest(
         String jobId,
@@ -29,7 +31,28 @@ public record SynthesisRequest(
         String tenant,
         Instant requestedAt,
         Instant deadline,
-        NarrationRef narration) {
+        NarrationRef narration,
+        Conditioning conditioning,
+        VoiceClip clip) {
+
+    /** A request conditioned on nothing. */
+    public SynthesisRequest(String jobId, JobKind kind, String text, Integer speakerId, Integer maxAudioLengthMs,
+                            Sampling sampling, AudioFormat format, String tenant, Instant requestedAt,
+                            Instant deadline, NarrationRef narration) {
+        this(jobId, kind, text, speakerId, maxAudioLengthMs, sampling, format, tenant, requestedAt, deadline,
+                narration, null, null);
+    }
+
+    /** The voice this request names, or null. */
+    public String voiceId() {
+        return conditioning == null ? null : conditioning.voiceId();
+    }
+
+    /** The same request conditioned on {@code c}. */
+    public SynthesisRequest withConditioning(Conditioning c) {
+        return new SynthesisRequest(jobId, kind, text, speakerId, maxAudioLengthMs, sampling, format, tenant,
+                requestedAt, deadline, narration, c, clip);
+    }
 
     /** Sampling with defaults applied. */
     public Sampling effectiveSampling() {

@@ -14,6 +14,8 @@ public final class Validation {
 
     private static final Pattern TENANT = Pattern.compile(Limits.TENANT_PATTERN);
     private static final Pattern ID = Pattern.compile(Limits.ID_PATTERN);
+    /** Llama 3's special tokens are written {@code <|name|>}: the tokenizer turns such text into control tokens. */
+    private static final Pattern SPECIAL_TOKEN = Pattern.compile("<\\|[A-Za-z0-9_]+\\|>");
 
     private Validation() {
     }
@@ -41,6 +43,24 @@ public final class Validation {
         }
         if (request.kind() == JobKind.NARRATION_SEGMENT && n == null) {
             errors.add(new FieldError("narration", "is required for a NARRATION_SEGMENT job"));
+        }
+        if (request.kind() == JobKind.VOICE) {
+            VoiceClip clip = request.clip();
+            errors.addAll(clip == null ? List.of(new FieldError("clip", "is required for a VOICE job"))
+                    : collect(required("clip.clip_key", clip.clipKey()), required("clip.codes_key", clip.codesKey())));
+        }
+        Conditioning c = request.conditioning();
+        if (c != null) {
+            for (int i = 0; i < c.context().size(); i++) {
+                ContextRef ref = c.context().get(i);
+                errors.addAll(collect(
+                        ContextRef.VOICE.equals(ref.source()) || ContextRef.PREVIOUS_SEGMENT.equals(ref.source())
+                                ? null : new FieldError("conditioning.context[" + i + "].source",
+                                "must be voice or previous_segment, was " + ref.source()),
+                        required("conditioning.context[" + i + "].codes_key", ref.codesKey()),
+                        text("conditioning.context[" + i + "].text", ref.text(), Limits.VOICE_TRANSCRIPT_MAX_CHARS),
+                        speakerId("conditioning.context[" + i + "].speaker_id", ref.speakerId())));
+            }
         }
         if (n != null) {
             errors.addAll(collect(
@@ -79,6 +99,11 @@ public final class Validation {
         if (value.length() > maxChars) {
             return new FieldError(field, "must be at most " + maxChars + " characters, was " + value.length()
                     + " (use /v1/narrations for long documents)");
+        }
+        java.util.regex.Matcher special = SPECIAL_TOKEN.matcher(value);
+        if (special.find()) {
+            return new FieldError(field, "must not contain the model's control-token markup " + special.group()
+                    + " (the tokenizer would read it as a control token, not as words)");
         }
         return null;
     }

@@ -166,4 +166,43 @@ class JobStatusFoldTest {
         assertThat(s.result()).isEqualTo(AUDIO);
         assertThat(s.kind()).isEqualTo(JobKind.ASYNC);
     }
+
+    @Test
+    void aDeletedVoiceStaysDeletedWhateverArrivesAfter() {
+        JobStatus s = fold(accepted(), started(1, "w1"), JobEvent.deleted(REQ.jobId(), t(2)), succeeded(3),
+                started(4, "w2"));
+        assertThat(s.state()).isEqualTo(JobState.DELETED);
+        assertThat(s.finishedAt()).isEqualTo(t(2));
+        assertThat(s.result()).isNull();
+    }
+
+    @Test
+    void deletingASucceededVoiceKeepsWhenItFinished() {
+        JobStatus s = fold(accepted(), succeeded(3), JobEvent.deleted(REQ.jobId(), t(9)));
+        assertThat(s.state()).isEqualTo(JobState.DELETED);
+        assertThat(s.finishedAt()).isEqualTo(t(3));
+    }
+
+    @Test
+    void theVoiceAndContextOfAConditionedJobReachItsStatus() {
+        ContextRef clip = new ContextRef(ContextRef.VOICE, "voice-1", 2, "Hi there.", "voices/t/voice-1/codes.bin",
+                40);
+        SynthesisRequest withVoice = REQ.withConditioning(new Conditioning("voice-1", List.of(clip), false));
+        ContextReport report = new ContextReport("voice-1", 1, 40, 58);
+        JobStatus s = fold(JobEvent.accepted(withVoice, t(0)),
+                JobEvent.succeeded(withVoice, "w1", "tiny-random", AUDIO, report, t(2)));
+        assertThat(s.voiceId()).isEqualTo("voice-1");
+        assertThat(s.context()).isEqualTo(report);
+    }
+
+    @Test
+    void aVoiceRowDescribesItsClip() {
+        VoiceClip clip = new VoiceClip("narrator", "Hello there.", "voices/t/v/clip.wav", "voices/t/v/codes.bin",
+                3_000L, 44_100, 2);
+        SynthesisRequest voice = new SynthesisRequest("v", JobKind.VOICE, "Hello there.", 0, 10_000, null,
+                AudioFormat.WAV, "t", t(0), null, null, null, clip);
+        JobStatus s = fold(JobEvent.accepted(voice, t(0)));
+        assertThat(s.kind()).isEqualTo(JobKind.VOICE);
+        assertThat(s.clip()).isEqualTo(clip);
+    }
 }

@@ -42,6 +42,13 @@ class ValidationTest {
     }
 
     @Test
+    void textWithControlTokenMarkupIsRejectedNamingTheMarkup() {
+        assertThat(Validation.text("text", "Hi <|end_of_text|> there", 100).reason()).contains("<|end_of_text|>");
+        assertThat(Validation.text("text", "a <|AUDIO|>", 100)).isNotNull();
+        assertThat(Validation.text("text", "pipes | and <angles> and <|not closed", 100)).isNull();
+    }
+
+    @Test
     void textAtTheLimitIsAcceptedAndOneCharacterMoreIsRejected() {
         assertThat(fieldsViolatedBy(b -> b.text("a".repeat(Limits.TEXT_MAX_CHARS)))).isEmpty();
         assertThat(fieldsViolatedBy(b -> b.text("a".repeat(Limits.TEXT_MAX_CHARS + 1)))).containsExactly("text");

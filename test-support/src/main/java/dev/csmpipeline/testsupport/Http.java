@@ -1,12 +1,16 @@
 package dev.csmpipeline.testsupport;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,6 +65,98 @@ public final class Http {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         return send(b, headers);
+    }
+
+    /**
+     * POSTs a multipart/form-data body: each {@code fields} entry is a text field, {@code fileField} a file with
+     * {@code fileBytes} (omitted when null), as a browser or {@code curl -F} sends it.
+     */
+    public static Response postMultipart(URI uri, Map<String, String> fields, String fileField, String fileName,
+                                         byte[] fileBytes, String... headers) {
+        String boundary = "----csm-test-" + Long.toHexString(System.nanoTime());
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                + name + "\"\r\n\r\n" + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        if (fileBytes != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField
+                    + "\"; filename=\"" + fileName + "\"\r\nContent-Type: audio/wav\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(fileBytes);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        return send(b, headers);
+    }
+
+    /**
+     * Opens a Server-Sent Events stream and reads it in the background, so a test can act on what arrived so far
+     * (wait with Awaitility for {@link EventStream#text()} to show an event, then cause the next one).
+     */
+    public static EventStream events(URI uri, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<InputStream> r = CLIENT.send(b.timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            return new EventStream(r);
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP call failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** A Server-Sent Events stream being read: its status, the text received so far, whether the server ended it. */
+    public static final class EventStream implements AutoCloseable {
+        private final HttpResponse<InputStream> response;
+        private final StringBuffer received = new StringBuffer();
+        private final Thread reader;
+        private volatile boolean ended;
+
+        private EventStream(HttpResponse<InputStream> response) {
+            this.response = response;
+            this.reader = new Thread(this::read, "sse-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read() {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    received.append(line).append('\n');
+                }
+            } catch (IOException e) {
+                // closed by the test
+            } finally {
+                ended = true;
+            }
+        }
+
+        public int status() {
+            return response.statusCode();
+        }
+
+        /** Everything received so far, line by line. */
+        public String text() {
+            return received.toString();
+        }
+
+        /** True once the server closed the stream. */
+        public boolean ended() {
+            return ended;
+        }
+
+        @Override
+        public void close() throws IOException {
+            response.body().close();
+        }
     }
 
     /** JSON text of an object (maps, lists, records). */

@@ -35,7 +35,11 @@ public final class PipelineInfraExtension implements BeforeAllCallback, Paramete
         return infra(context);
     }
 
-    private static PipelineInfra infra(ExtensionContext context) {
+    /**
+     * The infrastructure of the {@link WithPipelineInfra} class that {@code context} belongs to, started on first use:
+     * for other extensions that start services on it (pipeline-it's {@code Pipeline}).
+     */
+    public static PipelineInfra infra(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
         while (testClass.getEnclosingClass() != null && !testClass.isAnnotationPresent(WithPipelineInfra.class)) {
             testClass = testClass.getEnclosingClass();

@@ -1,6 +1,7 @@
 package dev.csmpipeline.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.storage.client.ObjectStorage;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -117,12 +119,15 @@ class PipelineInfraTest {
     void presignedUrlStopsWorkingAfterItsTtl(PipelineInfra infra) throws Exception {
         try (ObjectStorage storage = infra.newStorage()) {
             storage.put("audio/short-lived.wav", new byte[] {4, 5, 6}, ObjectStorage.WAV_CONTENT_TYPE);
-            URI url = URI.create(storage.presignGet("audio/short-lived.wav", Duration.ofSeconds(1)));
+            long signedAt = System.nanoTime();
+            URI url = URI.create(storage.presignGet("audio/short-lived.wav", Duration.ofSeconds(3)));
             HttpClient http = HttpClient.newHttpClient();
-            Thread.sleep(2_500); // the signature's expiry has whole-second resolution
-            HttpResponse<Void> expired = http.send(HttpRequest.newBuilder(url).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            assertThat(expired.statusCode()).isEqualTo(403);
+            Callable<Integer> get = () -> http.send(HttpRequest.newBuilder(url).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            assertThat(get.call()).as("within its TTL").isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).until(get, s -> s == 403);
+            // The signature's expiry has whole-second resolution.
+            assertThat(Duration.ofNanos(System.nanoTime() - signedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         }
     }
 

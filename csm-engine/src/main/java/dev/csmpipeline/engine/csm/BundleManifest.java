@@ -19,20 +19,26 @@ import tools.jackson.databind.json.JsonMapper;
  * from here; nothing about CSM-1B's size is hard-coded elsewhere, so the tiny and the real model run through the same
  * code. Built by {@link #parse}, which validates as it reads and names the field that is missing or wrong.
  *
- * @param formatVersion bundle format ({@value #FORMAT_VERSION} is the only one this engine knows)
+ * @param formatVersion bundle format: {@value #FORMAT_VERSION} (with the Mimi encoder) or
+ *                      {@value #FORMAT_VERSION_WITHOUT_ENCODER} (without it: no voices)
  * @param model         what model the bundle holds
  * @param text          tokenizer and prompt facts
  * @param backbone      the backbone transformer's cache dimensions
  * @param depthDecoder  the depth decoder's cache dimensions
  * @param audio         codebook and frame layout, sample rate
  * @param generation    limits and default sampling
- * @param graphs        the three ONNX graphs
+ * @param graphs        the ONNX graphs (three, or four with the Mimi encoder)
  * @param files         sha256 and size of every file except manifest.json, by file name
  */
 public record BundleManifest(int formatVersion, Model model, Text text, Transformer backbone,
         Transformer depthDecoder, Audio audio, Generation generation, Graphs graphs, Map<String, FileEntry> files) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** The format this engine writes about: four graphs, the fourth being the Mimi encoder. */
+    public static final int FORMAT_VERSION = 2;
+    /** The first format: no Mimi encoder, so no voice prompts from audio. Still loaded. */
+    public static final int FORMAT_VERSION_WITHOUT_ENCODER = 1;
+    /** The Mimi encoder's graph file in a format-2 bundle. */
+    public static final String MIMI_ENCODER_FILE = "mimi_encoder.onnx";
     public static final String FILE_NAME = "manifest.json";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -103,8 +109,19 @@ public record BundleManifest(int formatVersion, Model model, Text text, Transfor
             int depthCallsPerFrame) {
     }
 
-    /** The three graphs, by their manifest keys. */
-    public record Graphs(Graph backbone, Graph depthDecoder, Graph mimiDecoder) {
+    /**
+     * The graphs, by their manifest keys.
+     *
+     * @param mimiEncoder PCM to codes; empty in a format-1 bundle
+     */
+    public record Graphs(Graph backbone, Graph depthDecoder, Graph mimiDecoder, java.util.Optional<Graph> mimiEncoder) {
+
+        /** Every graph the bundle has. */
+        public List<Graph> all() {
+            List<Graph> out = new ArrayList<>(List.of(backbone, depthDecoder, mimiDecoder));
+            mimiEncoder.ifPresent(out::add);
+            return out;
+        }
     }
 
     /**
@@ -127,8 +144,8 @@ public record BundleManifest(int formatVersion, Model model, Text text, Transfor
         private TensorSpec find(List<TensorSpec> specs, String name, String what) {
             return specs.stream().filter(s -> s.name().equals(name)).findFirst()
                     .orElseThrow(() -> new BundleException(FILE_NAME + ": graph '" + key + "' declares no " + what
-                            + " named '" + name + "'; this engine needs the graph signature of format_version "
-                            + FORMAT_VERSION + " (docs/BUNDLE-FORMAT.md): re-export the bundle with tools/csm-export"));
+                            + " named '" + name + "'; this engine needs the graph signatures of docs/BUNDLE-FORMAT.md: "
+                            + "re-export the bundle with tools/csm-export"));
         }
     }
 
@@ -189,10 +206,11 @@ public record BundleManifest(int formatVersion, Model model, Text text, Transfor
         }
         Fields f = new Fields(root, "");
         int version = f.integer("format_version");
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_WITHOUT_ENCODER) {
             throw new BundleException(FILE_NAME + " has format_version " + version + " but this engine reads only "
-                    + "format_version " + FORMAT_VERSION + ": export the bundle with the tools/csm-export of this "
-                    + "repository, or use an engine that knows version " + version);
+                    + "format_version " + FORMAT_VERSION_WITHOUT_ENCODER + " and " + FORMAT_VERSION + ": export the "
+                    + "bundle with the tools/csm-export of this repository, or use an engine that knows version "
+                    + version);
         }
         Model model = new Model(f.string("model.name"), f.string("model.kind"), f.string("model.dtype"));
         Text text = new Text(f.string("text.tokenizer_file"), f.integer("text.vocab_size"),
@@ -208,7 +226,10 @@ public record BundleManifest(int formatVersion, Model model, Text text, Transfor
                 f.integer("generation.max_audio_length_ms_default"),
                 f.number("generation.default_sampling.temperature"), f.integer("generation.default_sampling.top_k"),
                 f.integer("generation.depth_decoder_calls_per_frame"));
-        Graphs graphs = new Graphs(graph(f, "backbone"), graph(f, "depth_decoder"), graph(f, "mimi_decoder"));
+        // format 2 adds the Mimi encoder; format 1 has none (voices then need a re-export)
+        java.util.Optional<Graph> encoder = version >= FORMAT_VERSION
+                ? java.util.Optional.of(graph(f, "mimi_encoder")) : java.util.Optional.empty();
+        Graphs graphs = new Graphs(graph(f, "backbone"), graph(f, "depth_decoder"), graph(f, "mimi_decoder"), encoder);
         Map<String, FileEntry> files = new LinkedHashMap<>();
         JsonNode filesNode = f.object("files");
         for (String name : filesNode.propertyNames()) {
@@ -265,6 +286,13 @@ public record BundleManifest(int formatVersion, Model model, Text text, Transfor
             throw inconsistent("generation.depth_decoder_calls_per_frame must be num_codebooks - 1, found "
                     + generation.depthCallsPerFrame());
         }
+        graphs.mimiEncoder().ifPresent(g -> {
+            // codes: (batch, num_codebooks, frames)
+            if (g.output("codes").shape().size() != 3 || g.output("codes").fixed(1) != audio.numCodebooks()) {
+                throw inconsistent("graphs.mimi_encoder codes shape " + g.output("codes").shape() + " must be "
+                        + "(batch, " + audio.numCodebooks() + ", frames)");
+            }
+        });
         checkCache(graphs.backbone(), backbone, "backbone");
         checkCache(graphs.depthDecoder(), depthDecoder, "depth_decoder");
         if (!kvDtype().equals(graphs.depthDecoder().input("past_kv").dtype())
@@ -277,7 +305,7 @@ public record BundleManifest(int formatVersion, Model model, Text text, Transfor
         if (!files.containsKey(text.tokenizerFile())) {
             throw inconsistent("'files' does not list the tokenizer file " + text.tokenizerFile());
         }
-        for (Graph g : List.of(graphs.backbone(), graphs.depthDecoder(), graphs.mimiDecoder())) {
+        for (Graph g : graphs.all()) {
             if (!files.containsKey(g.file())) {
                 throw inconsistent("'files' does not list " + g.file() + " (graph " + g.key() + ")");
             }

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The three ONNX Runtime sessions of a loaded bundle (backbone, depth decoder, Mimi decoder) on one device. Immutable
+ * The ONNX Runtime sessions of a loaded bundle (backbone, depth decoder, Mimi decoder, and the Mimi encoder when the
+ * bundle has one) on one device. Immutable
  * and shared: ONNX Runtime sessions accept concurrent {@code run} calls, and every per-utterance buffer lives in a
  * {@link Generation}.
  *
@@ -23,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * @param backbone     backbone.onnx: prompt prefill or one frame, codebook-0 logits
  * @param depthDecoder depth_decoder.onnx: one depth step, logits of codebook 1..31
  * @param mimiDecoder  mimi_decoder.onnx: codes to PCM
+ * @param mimiEncoder  mimi_encoder.onnx: PCM to codes; empty for a format-1 bundle
  * @param device       {@code cpu} or {@code cuda:N}, the device actually used
  */
 public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession depthDecoder, OrtSession mimiDecoder,
-        String device) implements AutoCloseable {
+        java.util.Optional<OrtSession> mimiEncoder, String device) implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CsmGraphs.class);
 
@@ -40,7 +42,8 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
             "backbone", List.of(Set.of("tokens", "tokens_mask", "position_ids", "attention_mask", "past_kv"),
                     Set.of("logits", "last_hidden", "new_kv")),
             "depth_decoder", List.of(Set.of("last_hidden", "tokens", "past_kv"), Set.of("logits", "new_kv")),
-            "mimi_decoder", List.of(Set.of("codes"), Set.of("pcm")));
+            "mimi_decoder", List.of(Set.of("codes"), Set.of("pcm")),
+            "mimi_encoder", List.of(Set.of("pcm"), Set.of("codes")));
 
     /**
      * Opens the sessions of a verified bundle, each loaded from its file path (so ONNX Runtime finds external data
@@ -138,13 +141,17 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
         OrtSession backbone = null;
         OrtSession depth = null;
         OrtSession mimi = null;
+        OrtSession encoder = null;
         try (SessionOptions so = sessionOptions(options, device)) {
             backbone = session(env, dir, g.backbone(), so);
             depth = session(env, dir, g.depthDecoder(), so);
             mimi = session(env, dir, g.mimiDecoder(), so);
-            return new CsmGraphs(env, backbone, depth, mimi, device);
+            if (g.mimiEncoder().isPresent()) {
+                encoder = session(env, dir, g.mimiEncoder().get(), so);
+            }
+            return new CsmGraphs(env, backbone, depth, mimi, java.util.Optional.ofNullable(encoder), device);
         } catch (OrtException | RuntimeException e) {
-            closeQuietly(backbone, depth, mimi);
+            closeQuietly(backbone, depth, mimi, encoder);
             throw e;
         }
     }
@@ -208,6 +215,9 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
             backbone.close();
             depthDecoder.close();
             mimiDecoder.close();
+            if (mimiEncoder.isPresent()) {
+                mimiEncoder.get().close();
+            }
         } catch (OrtException e) {
             throw new IllegalStateException("closing ONNX Runtime sessions failed: " + e.getMessage(), e);
         }

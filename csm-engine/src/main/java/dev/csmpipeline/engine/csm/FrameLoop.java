@@ -18,14 +18,16 @@ import java.util.Map;
  *
  * <pre>
  * for each frame f &lt; maxFrames:
- *     backbone(prompt frames) if f == 0 else backbone(frame f-1)  -&gt; codebook-0 logits, last_hidden
+ *     backbone(prompt grid) if f == 0 else backbone(frame f-1)    -&gt; codebook-0 logits, last_hidden
  *     c[0] = choose(codebook-0 logits)
  *     for k in 1..31: depth(last_hidden, c[k-1])                  -&gt; codebook-k logits;  c[k] = choose(...)
  *     if c[0..30] are all 0: stop (the stop frame is kept in the codes but is not audio)
  * pcm = mimi(audio frames, codes 2048..2050 replaced by 0)
  * </pre>
  *
- * Stateless and shared; each {@link #generate} call owns a {@link Generation}.
+ * Shared by concurrent calls: it holds no per-call state, only a thread-safe pool of backbone cache buffers; each
+ * {@link #generate} call owns a {@link Generation}. The prompt (context segments and text) arrives as a
+ * {@link PromptGrid}.
  */
 public final class FrameLoop {
 
@@ -41,44 +43,42 @@ public final class FrameLoop {
     }
 
     /**
-     * Generates up to {@code maxFrames} frames for a tokenized prompt.
+     * Generates up to {@code maxFrames} frames after a prompt: the prefill over the whole prompt gives frame 0, then
+     * each frame is fed back to give the next, until the stop frame or the cap.
      *
      * @param maxFrames frame cap; the caller has checked that prompt plus frames fit the context
      * @param control   polled before every frame (cancellation), told after every frame (progress)
      * @throws SynthesisCancelledException when {@code control} cancels between frames
      */
-    public GeneratedCodes generate(long[] promptIds, int maxFrames, Sampler sampler, SynthesisControl control,
+    public GeneratedCodes generate(PromptGrid prompt, int maxFrames, Sampler sampler, SynthesisControl control,
             StepListener listener) {
         List<int[]> frames = new ArrayList<>();
-        Generation.PromptFrames prompt = Generation.promptFrames(promptIds, manifest.audio().frameColumns(),
-                manifest.audio().textColumn());
-        try (Generation g = new Generation(graphs, manifest, promptIds.length + maxFrames, cacheBuffers)) {
+        try (Generation g = new Generation(graphs, manifest, prompt.positions() + maxFrames, cacheBuffers)) {
             for (int f = 0; f < maxFrames; f++) {
                 if (control.isCancelled()) {
                     throw new SynthesisCancelledException(f);
                 }
-                int[] frame = nextFrame(g, f == 0 ? null : frames.get(f - 1), prompt, sampler, f, listener);
+                if (f == 0) {
+                    g.backbonePrefill(Generation.promptFrames(prompt));
+                } else {
+                    g.backboneStep(frames.get(f - 1));
+                }
+                int[] frame = chooseFrame(g, sampler, f, listener);
                 frames.add(frame);
                 control.onFrame(f + 1);
                 if (isStopFrame(frame)) {
-                    return new GeneratedCodes(frames, true, promptIds.length);
+                    return new GeneratedCodes(frames, true, prompt.positions());
                 }
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed during generation at frame " + frames.size() + ": "
                     + e.getMessage(), e);
         }
-        return new GeneratedCodes(frames, false, promptIds.length);
+        return new GeneratedCodes(frames, false, prompt.positions());
     }
 
-    /** One frame: a backbone step (prompt prefill or the previous frame), codebook 0, then the depth decoder. */
-    private int[] nextFrame(Generation g, int[] previous, Generation.PromptFrames prompt, Sampler sampler, int f,
-            StepListener listener) throws OrtException {
-        if (previous == null) {
-            g.backbonePrefill(prompt);
-        } else {
-            g.backboneStep(previous);
-        }
+    /** The frame after a backbone step: codebook 0 from its logits, then codebooks 1..31 from the depth decoder. */
+    private int[] chooseFrame(Generation g, Sampler sampler, int f, StepListener listener) throws OrtException {
         int[] frame = new int[numCodebooks];
         float[] logits = g.logits();
         if (listener != StepListener.NONE) {

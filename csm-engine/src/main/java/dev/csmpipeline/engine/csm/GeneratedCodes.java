@@ -8,9 +8,9 @@ import java.util.List;
  * @param frames       every generated frame, {@code frames.get(f)[k]} = code of codebook k of frame f, stop frame
  *                     included (as transformers' {@code sequences} and the reference's {@code frames})
  * @param stoppedEarly true when the last frame met the stop rule (it is then not audio)
- * @param promptTokens prompt length in tokens (backbone positions of the prefill)
+ * @param promptPositions backbone positions of the prompt (the prefill): context segments and text
  */
-public record GeneratedCodes(List<int[]> frames, boolean stoppedEarly, int promptTokens) {
+public record GeneratedCodes(List<int[]> frames, boolean stoppedEarly, int promptPositions) {
 
     public GeneratedCodes {
         frames = List.copyOf(frames);

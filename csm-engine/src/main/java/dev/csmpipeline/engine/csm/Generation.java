@@ -129,28 +129,29 @@ final class Generation implements AutoCloseable {
     }
 
     /**
-     * The prompt as backbone input frames (docs/BUNDLE-FORMAT.md, section 3): one text frame per token,
-     * {@code tokens = [0]*32 + [id]}, {@code mask = [false]*32 + [true]} (masked columns still index the embedding
-     * tables, so they hold 0), at positions {@code 0..S-1}.
+     * The prompt grid (docs/BUNDLE-FORMAT.md, section 3) as the prefill's input tensors, at positions
+     * {@code 0..P-1}.
      */
-    static PromptFrames promptFrames(long[] promptIds, int columns, int textColumn) {
-        int s = promptIds.length;
-        LongBuffer tokens = direct(s * columns * Long.BYTES).asLongBuffer(); // (1, S, 33)
-        ByteBuffer mask = direct(s * columns); // (1, S, 33) bool
-        LongBuffer positions = direct(s * Long.BYTES).asLongBuffer(); // (1, S)
+    static PromptFrames promptFrames(PromptGrid grid) {
+        int s = grid.positions();
+        LongBuffer tokens = direct(grid.tokens().length * Long.BYTES).asLongBuffer(); // (1, P, 33)
+        ByteBuffer mask = direct(grid.mask().length); // (1, P, 33) bool
+        LongBuffer positions = direct(s * Long.BYTES).asLongBuffer(); // (1, P)
+        tokens.put(0, grid.tokens());
+        for (int i = 0; i < grid.mask().length; i++) {
+            mask.put(i, grid.mask()[i] ? (byte) 1 : (byte) 0);
+        }
         for (int i = 0; i < s; i++) {
-            tokens.put(i * columns + textColumn, promptIds[i]);
-            mask.put(i * columns + textColumn, (byte) 1);
             positions.put(i, i);
         }
         return new PromptFrames(s, tokens, mask, positions);
     }
 
     /**
-     * @param length    S, prompt tokens
-     * @param tokens    (1, S, 33) int64
-     * @param mask      (1, S, 33) bool
-     * @param positions (1, S) int64
+     * @param length    P, prompt positions
+     * @param tokens    (1, P, 33) int64
+     * @param mask      (1, P, 33) bool
+     * @param positions (1, P) int64
      */
     record PromptFrames(int length, LongBuffer tokens, ByteBuffer mask, LongBuffer positions) {
     }

@@ -3,6 +3,7 @@ package dev.csmpipeline.worker.control;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireSerde;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +40,10 @@ public class CancellationRegistry implements SmartLifecycle {
     private volatile KafkaConsumer<String, ControlCommand> consumer;
     private volatile Thread thread;
     private volatile boolean running;
+    private final Clock clock;
 
-    public CancellationRegistry(String bootstrapServers) {
+    public CancellationRegistry(String bootstrapServers, Clock clock) {
+        this.clock = clock;
         this.consumerConfig = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -57,7 +60,7 @@ public class CancellationRegistry implements SmartLifecycle {
     public void record(ControlCommand command) {
         // A command naming no target is ignored: it cannot cancel anything, and must not stop the reader.
         if (command != null && command.type() == ControlCommand.Type.CANCEL && command.targetId() != null) {
-            cancelled.put(command.targetId(), command.at() == null ? Instant.now() : command.at());
+            cancelled.put(command.targetId(), command.at() == null ? clock.instant() : command.at());
         }
     }
 
@@ -113,7 +116,7 @@ public class CancellationRegistry implements SmartLifecycle {
     }
 
     private void forgetOld() {
-        Instant limit = Instant.now().minus(FORGET_AFTER);
+        Instant limit = clock.instant().minus(FORGET_AFTER);
         cancelled.values().removeIf(at -> at.isBefore(limit));
     }
 

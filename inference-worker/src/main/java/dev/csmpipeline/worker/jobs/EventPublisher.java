@@ -2,6 +2,7 @@ package dev.csmpipeline.worker.jobs;
 
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireHeaders;
 import java.nio.ByteBuffer;
@@ -46,6 +47,11 @@ public class EventPublisher {
     /** Sends and waits for the broker's acknowledgement. */
     public void publishDurably(JobEvent event) {
         await(kafka.send(Topics.EVENTS, event.jobId(), event), "event " + event.type() + " of job " + event.jobId());
+    }
+
+    /** Queues a request (the next segment of a chained narration) and waits for the broker's acknowledgement. */
+    public void publishRequestDurably(SynthesisRequest request) {
+        await(kafka.send(request.kind().requestTopic(), request.jobId(), request), "request " + request.jobId());
     }
 
     /** Starts sending a reply to the topic and partition the waiting ingest instance named in the request. */

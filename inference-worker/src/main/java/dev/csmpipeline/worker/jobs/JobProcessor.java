@@ -8,6 +8,11 @@ import dev.csmpipeline.engine.Synthesis;
 import dev.csmpipeline.engine.SynthesisCancelledException;
 import dev.csmpipeline.engine.SynthesisControl;
 import dev.csmpipeline.model.AudioResult;
+import dev.csmpipeline.model.ContextReport;
+import dev.csmpipeline.model.audio.CodeFrames;
+import dev.csmpipeline.worker.narration.NarrationChain;
+import dev.csmpipeline.worker.voices.ContextLoader;
+import dev.csmpipeline.worker.voices.VoiceEncoder;
 import dev.csmpipeline.model.ErrorCodes;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobError;
@@ -62,6 +67,9 @@ public class JobProcessor {
 
     private final SpeechEngine engine;
     private final ObjectStorage storage;
+    private final VoiceEncoder voices;
+    private final ContextLoader contexts;
+    private final NarrationChain chain;
     private final EventPublisher events;
     private final CancellationRegistry cancellations;
     private final PrioritySlots slots;
@@ -77,11 +85,15 @@ public class JobProcessor {
         return t;
     });
 
-    public JobProcessor(SpeechEngine engine, ObjectStorage storage, EventPublisher events,
-                        CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
-                        MeterRegistry registry, ShutdownState shutdown, Clock clock) {
+    public JobProcessor(SpeechEngine engine, ObjectStorage storage, VoiceEncoder voices, ContextLoader contexts,
+                        NarrationChain chain, EventPublisher events, CancellationRegistry cancellations,
+                        PrioritySlots slots, WorkerProperties props, MeterRegistry registry, ShutdownState shutdown,
+                        Clock clock) {
         this.engine = engine;
         this.storage = storage;
+        this.voices = voices;
+        this.contexts = contexts;
+        this.chain = chain;
         this.events = events;
         this.cancellations = cancellations;
         this.slots = slots;
@@ -115,6 +127,9 @@ public class JobProcessor {
                             + " before a worker was free"), clock.instant()), null, "failed");
             return Outcome.DONE;
         }
+        if (request.kind() == JobKind.VOICE) {
+            return encodeVoice(request, headers, priority);
+        }
         String key = objectKey(request);
         // Was this job stored by an earlier delivery (a worker that died before committing)? The answer is looked
         // up while the job waits for its slot and synthesizes, so it costs a sync call no time.
@@ -128,6 +143,42 @@ public class JobProcessor {
         return synthesizeAndStore(request, headers, priority, key, earlier);
     }
 
+    /**
+     * A voice: reuse the codes an earlier delivery stored, or encode the clip (holding a synthesis slot: it runs the
+     * model's Mimi encoder), then SUCCEEDED with the codes' place and frame count, or FAILED with the reason.
+     */
+    private Outcome encodeVoice(SynthesisRequest request, Headers headers, Priority priority) {
+        String voiceId = request.jobId();
+        Optional<AudioResult> earlier = withStorageRetry(request, () -> voices.stored(request));
+        if (earlier.isPresent()) {
+            log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", voiceId,
+                    earlier.get().objectKey());
+            succeed(request, headers, earlier.get(), null, null);
+            return Outcome.DONE;
+        }
+        if (!acquire(priority)) {
+            log.info("event=job_handed_back job={} reason=worker_stopping", voiceId);
+            return Outcome.ABANDONED;
+        }
+        AudioResult result;
+        try {
+            EngineInfo info = engine.info();
+            events.publish(JobEvent.started(request, props.id(), info.modelName(), info.device(), clock.instant()));
+            log.info("event=job_started job={} kind={} clip_ms={}", voiceId, request.kind(),
+                    request.clip().clipMs());
+            result = withStorageRetry(request, () -> voices.encode(request));
+        } catch (EngineRejectedException e) {
+            log.info("event=job_rejected job={} reason={}", voiceId, e.getMessage());
+            finish(request, headers, JobEvent.failed(voiceId, null, props.id(),
+                    new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage()), clock.instant()), null, "failed");
+            return Outcome.DONE;
+        } finally {
+            slots.release();
+        }
+        succeed(request, headers, result, null, null);
+        return Outcome.DONE;
+    }
+
     /** Announces the result stored by an earlier delivery, if there is one; returns whether there was. */
     private boolean reuseEarlierResult(SynthesisRequest request, Headers headers, String key,
                                        Optional<StoredObject> stored) {
@@ -135,7 +186,8 @@ public class JobProcessor {
             return false;
         }
         log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", request.jobId(), key);
-        succeed(request, headers, resultOf(stored.get(), null), null);
+        succeed(request, headers, resultOf(stored.get(), null), ContextReport.fromMetadata(stored.get().metadata()),
+                null);
         return true;
     }
 
@@ -155,6 +207,7 @@ public class JobProcessor {
             return Outcome.ABANDONED;
         }
         Synthesis synthesis;
+        SpeechPrompt prompt;
         long t0 = System.nanoTime();
         try {
             Instant startedAt = clock.instant();
@@ -163,7 +216,8 @@ public class JobProcessor {
             metrics.queueWait(request.requestedAt(), startedAt);
             log.info("event=job_started job={} kind={} frames_max={} speaker={}", jobId, request.kind(),
                     request.maxFrames(), request.speakerId());
-            synthesis = engine.synthesize(promptOf(request), new JobControl(request));
+            prompt = promptOf(request);
+            synthesis = engine.synthesize(prompt, new JobControl(request));
         } catch (SynthesisCancelledException e) {
             if (shutdown.abandonInFlight()) {
                 log.warn("event=job_abandoned job={} frames_done={} reason=worker_stopping", jobId, e.framesDone());
@@ -187,14 +241,19 @@ public class JobProcessor {
             return Outcome.DONE; // one job, one result: the stored one wins over this re-synthesis
         }
         byte[] wav = synthesis.toWav();
+        ContextReport context = contextReport(request, prompt, synthesis);
         CompletableFuture<?> earlyReply = replyBeforeStoring(request, headers, key, wav, synthesis.frames(),
                 synthNanos);
-        StoredObject object = putWithRetry(request, key, wav);
+        if (NarrationChain.continues(request)) {
+            storeCodesForNextSegment(request, synthesis);
+        }
+        StoredObject object = putWithRetry(request, key, wav, context);
         AudioResult result = resultOf(object, synthesis.frames()).withSynthesisMs(synthNanos / 1_000_000);
         metrics.synthesized(synthNanos, result.durationMs());
-        log.info("event=job_synthesized job={} frames={} audio_ms={} synth_ms={} stop={}", jobId, synthesis.frames(),
-                result.durationMs(), synthNanos / 1_000_000, synthesis.stopReason());
-        succeed(request, headers, result, earlyReply);
+        log.info("event=job_synthesized job={} frames={} audio_ms={} synth_ms={} stop={} voice={} context_frames={}",
+                jobId, synthesis.frames(), result.durationMs(), synthNanos / 1_000_000, synthesis.stopReason(),
+                request.voiceId(), synthesis.contextFrames());
+        succeed(request, headers, result, context, earlyReply);
         return Outcome.DONE;
     }
 
@@ -232,9 +291,10 @@ public class JobProcessor {
      * sent with the audio inline ({@code earlyReplyOrNull}) is awaited instead of a second one; otherwise (audio too
      * large to inline, or an earlier delivery's result) the reply points the caller to the bucket.
      */
-    private void succeed(SynthesisRequest request, Headers headers, AudioResult result,
+    private void succeed(SynthesisRequest request, Headers headers, AudioResult result, ContextReport context,
                          CompletableFuture<?> earlyReplyOrNull) {
-        JobEvent done = JobEvent.succeeded(request, props.id(), engine.info().modelName(), result, clock.instant());
+        JobEvent done = JobEvent.succeeded(request, props.id(), engine.info().modelName(), result, context,
+                clock.instant());
         CompletableFuture<?> replySent = earlyReplyOrNull;
         if (replySent == null && request.kind() == JobKind.SYNC) {
             replySent = events.reply(headers, SynthesisReply.succeeded(request.jobId(), result, null,
@@ -263,14 +323,47 @@ public class JobProcessor {
         if (replySentOrNull != null) {
             EventPublisher.await(replySentOrNull, "reply to job " + request.jobId());
         }
+        chain.queueNext(request);
         jobsDone.incrementAndGet();
         metrics.finished(outcome, request.kind());
     }
 
-    /** Uploads the WAV, retrying transient failures with exponential back-off for up to storageRetryFor. */
-    private StoredObject putWithRetry(SynthesisRequest request, String key, byte[] wav) {
-        return withStorageRetry(request, () -> storage.put(key, wav, Wav.CONTENT_TYPE,
-                Map.of("job-id", request.jobId())));
+    /**
+     * Uploads the WAV (with what it was conditioned on as metadata), retrying transient failures with exponential
+     * back-off for up to storageRetryFor.
+     */
+    private StoredObject putWithRetry(SynthesisRequest request, String key, byte[] wav, ContextReport context) {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("job-id", request.jobId());
+        if (context != null) {
+            metadata.putAll(context.toMetadata());
+        }
+        return withStorageRetry(request, () -> storage.put(key, wav, Wav.CONTENT_TYPE, metadata));
+    }
+
+    /** What the synthesis was conditioned on, or null for a request without voice or context. */
+    private static ContextReport contextReport(SynthesisRequest request, SpeechPrompt prompt, Synthesis synthesis) {
+        if (request.conditioning() == null) {
+            return null;
+        }
+        return new ContextReport(request.voiceId(), prompt.context().size(), prompt.contextFrames(),
+                synthesis.promptPositions());
+    }
+
+    /**
+     * Continuity: the next segment is conditioned on this one's audio as Mimi codes, encoded from the synthesized
+     * audio as any context clip is (Sesame's generator does the same with earlier turns). A model without the
+     * encoder, or a failure here, only costs the next segment its continuity, never this segment.
+     */
+    private void storeCodesForNextSegment(SynthesisRequest request, Synthesis synthesis) {
+        String key = ObjectKeys.narrationSegmentCodes(request.narration().narrationId(),
+                request.narration().segmentIndex());
+        try {
+            List<int[]> codes = engine.encodeAudio(synthesis.pcm());
+            withStorageRetry(request, () -> storage.put(key, CodeFrames.encode(codes), CodeFrames.CONTENT_TYPE));
+        } catch (EngineRejectedException | StorageException e) {
+            log.warn("event=continuity_codes_skipped job={} reason={}", request.jobId(), e.getMessage());
+        }
     }
 
     /** Runs a storage call, retrying transient failures with exponential back-off for up to storageRetryFor. */
@@ -321,14 +414,20 @@ public class JobProcessor {
     }
 
     /**
-     * The engine's prompt. A request without a seed gets one derived from its job id, so a redelivered job
-     * synthesizes the same audio.
+     * The engine's prompt: the text, and the request's context segments before it (a voice's clip, the previous
+     * narration segment). A request without a seed gets one derived from its job id, so a redelivered job
+     * synthesizes the same audio. The frame cap shrinks to the room the context leaves unless the client asked for
+     * that length.
      */
-    static SpeechPrompt promptOf(SynthesisRequest request) {
+    SpeechPrompt promptOf(SynthesisRequest request) {
         Sampling s = request.effectiveSampling();
         long seed = s.seed() != null ? s.seed() : seedOf(request.jobId());
-        return new SpeechPrompt(request.text(), request.speakerId(), request.maxFrames(), s.temperature(), s.topK(),
-                seed);
+        SpeechPrompt text = new SpeechPrompt(request.text(), request.speakerId(), request.maxFrames(),
+                s.temperature(), s.topK(), seed);
+        if (request.conditioning() == null) {
+            return text;
+        }
+        return text.withContext(contexts.segments(request), !request.conditioning().strictFrames());
     }
 
     static long seedOf(String jobId) {

@@ -3,12 +3,13 @@ package dev.csmpipeline.worker.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.csmpipeline.model.ControlCommand;
+import java.time.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class CancellationRegistryTest {
 
-    private final CancellationRegistry registry = new CancellationRegistry("127.0.0.1:1");
+    private final CancellationRegistry registry = new CancellationRegistry("127.0.0.1:1", Clock.systemUTC());
 
     @Test
     void aCancelledJobIsCancelled() {

@@ -1,8 +1,10 @@
 package dev.csmpipeline.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,12 +30,8 @@ class PrioritySlotsTest {
         });
     }
 
-    private void awaitWaiting(int callers) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slots.waiting() < callers && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
-        assertThat(slots.waiting()).isEqualTo(callers);
+    private void awaitWaiting(int callers) {
+        await().atMost(Duration.ofSeconds(5)).until(slots::waiting, n -> n == callers);
     }
 
     @Test

@@ -4,7 +4,9 @@ import dev.csmpipeline.ingest.audio.Formats;
 import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
+import dev.csmpipeline.ingest.voices.VoiceService;
 import dev.csmpipeline.model.AudioFormat;
+import dev.csmpipeline.model.Conditioning;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobEvent;
@@ -37,14 +39,16 @@ public class JobService {
     private static final int IDEMPOTENCY_KEY_MAX = 255;
 
     private final RequestPublisher publisher;
+    private final VoiceService voices;
     private final StatusQueries statuses;
     private final RecentlyAccepted recent;
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    public JobService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
-                      MeterRegistry metrics, Clock clock) {
+    public JobService(RequestPublisher publisher, VoiceService voices, StatusQueries statuses,
+                      RecentlyAccepted recent, MeterRegistry metrics, Clock clock) {
         this.publisher = publisher;
+        this.voices = voices;
         this.statuses = statuses;
         this.recent = recent;
         this.metrics = metrics;
@@ -68,22 +72,17 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
         }
-        JobStatus status = JobStatusFold.apply(null, JobEvent.accepted(request, idempotencyKey,
-                request.requestedAt()));
+        JobEvent accepted = JobEvent.accepted(request, idempotencyKey, request.requestedAt());
+        JobStatus status = JobStatusFold.apply(null, accepted);
         if (idempotencyKey != null) {
-            Optional<JobStatus> existing = recent.byIdempotencyKey(tenant, idempotencyKey)
-                    .or(() -> statuses.idempotentJob(tenant, idempotencyKey).flatMap(statuses::find));
-            if (existing.isEmpty()) {
-                existing = recent.putIfAbsent(tenant, idempotencyKey, status);
-            }
-            if (existing.isPresent()) {
-                JobStatus first = statuses.find(existing.get().jobId()).orElse(existing.get());
-                log.info("event=job_replayed job={} tenant={}", first.jobId(), tenant);
-                return new Submitted(first, true);
+            Optional<JobStatus> first = firstJobOf(tenant, idempotencyKey, status);
+            if (first.isPresent()) {
+                log.info("event=job_replayed job={} tenant={}", first.get().jobId(), tenant);
+                return new Submitted(first.get(), true);
             }
         }
         try {
-            publisher.accept(List.of(request), idempotencyKey);
+            publisher.accept(List.of(request), List.of(accepted));
         } catch (ApiException e) {
             if (idempotencyKey != null) {
                 recent.forgetIdempotencyKey(tenant, idempotencyKey, request.jobId());
@@ -95,6 +94,20 @@ public class JobService {
         log.info("event=job_accepted job={} tenant={} chars={} speaker={} max_ms={}", request.jobId(), tenant,
                 request.text().length(), request.speakerId(), request.maxAudioLengthMs());
         return new Submitted(status, false);
+    }
+
+    /**
+     * The job a tenant's Idempotency-Key already created, as it stands now; or empty, and from now on the key names
+     * {@code status}'s job. The key's owner is looked up once: in the idempotency table (every instance's keys, once
+     * folded), else among the keys this instance took in the last minute (not folded yet), where an unknown key is
+     * taken at once, so two quick submits with one key cannot both create a job here.
+     */
+    private Optional<JobStatus> firstJobOf(String tenant, String idempotencyKey, JobStatus status) {
+        return statuses.idempotentJob(tenant, idempotencyKey)
+                .or(() -> recent.putIfAbsent(tenant, idempotencyKey, status).map(JobStatus::jobId))
+                .map(id -> statuses.find(id).orElseThrow(() -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                        ApiError.of("status_unavailable", "job " + id + ", created by this Idempotency-Key, cannot "
+                                + "be read yet; retry in a few seconds"))));
     }
 
     /**
@@ -114,10 +127,15 @@ public class JobService {
                 Validation.temperature("temperature", body.temperature()),
                 Validation.topK("top_k", body.topK())));
         AudioFormat format = Formats.ofSubmission(body.format(), errors);
+        Conditioning conditioning = body.voice() == null || !errors.isEmpty() ? null
+                : voices.conditioningFor(body.voice(), tenant, "voice", body.maxAudioLengthMs() != null);
+        if (conditioning != null && body.speakerId() == null) {
+            speaker = conditioning.context().get(0).speakerId(); // the voice speaks unless told otherwise
+        }
         Instant now = clock.instant();
         return new SynthesisRequest(JobIds.newId(now), kind, body.text(), speaker, maxMs,
                 new Sampling(body.temperature(), body.topK(), body.seed()), format == null ? AudioFormat.WAV : format,
-                tenant, now, null, null);
+                tenant, now, null, null, conditioning, null);
     }
 
     /** The job, if it exists and belongs to {@code tenant}; another tenant's job is as unknown as a missing one. */
@@ -136,8 +154,8 @@ public class JobService {
             try {
                 parsed = JobState.valueOf(state.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("state", "must be one of " + List.of(JobState.values()) + ", was "
-                        + ApiError.echo(state)));
+                errors.add(new FieldError("state", "must be one of " + List.of(JobState.values()) + ", was '"
+                        + state + "'"));
             }
         }
         if (limit < 1 || limit > 500) {

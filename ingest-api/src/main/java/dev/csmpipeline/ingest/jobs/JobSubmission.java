@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param seed             sampler seed; the same seed gives the same audio
  * @param format           format the audio URL serves: mp3, opus, flac, wav (default) or pcm; the job is stored as
  *                         WAV and any format can still be asked for with {@code ?format=} on the download
+ * @param voice            a registered voice's id (POST /v1/voices): its clip conditions the synthesis
  */
 @Schema(description = "A text to synthesize asynchronously")
 public record JobSubmission(
@@ -22,5 +23,11 @@ public record JobSubmission(
         @Schema(example = "0.9") Double temperature,
         @Schema(example = "50") Integer topK,
         Long seed,
-        @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format) {
+        @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format,
+        @Schema(description = "id of a READY voice from POST /v1/voices") String voice) {
+
+    public JobSubmission(String text, Integer speakerId, Integer maxAudioLengthMs, Double temperature, Integer topK,
+                         Long seed, String format) {
+        this(text, speakerId, maxAudioLengthMs, temperature, topK, seed, format, null);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.csmpipeline.ingest.jobs;
 
 import dev.csmpipeline.model.AudioResult;
+import dev.csmpipeline.model.ContextReport;
 import dev.csmpipeline.model.JobKind;
 import dev.csmpipeline.model.JobState;
 import dev.csmpipeline.model.JobStatus;
@@ -28,11 +29,14 @@ import java.time.Instant;
  * @param statusUrl       this resource
  * @param audioUrl        where the audio is served, in the format asked for at submission
  * @param eventsUrl       Server-Sent Events with progress
+ * @param voiceId         the voice the request named, if any
+ * @param conditioning    what the audio was conditioned on (voice, context segments and frames), once SUCCEEDED
  */
 public record JobView(String id, JobState state, JobKind kind, Instant createdAt, Instant startedAt,
                       Instant finishedAt, Instant updatedAt, Progress progress, boolean cancelRequested,
                       int attempts, String workerId, String model, String device, String notice, Result result, ErrorView error,
-                      String statusUrl, String audioUrl, String eventsUrl) {
+                      String statusUrl, String audioUrl, String eventsUrl, String voiceId,
+                      ContextReport conditioning) {
 
     /** Frames done of at most frames_max; 80 ms of audio per frame. */
     public record Progress(int framesDone, Integer framesMax, double audioSeconds) {
@@ -57,6 +61,6 @@ public record JobView(String id, JobState state, JobKind kind, Instant createdAt
         return new JobView(s.jobId(), s.state(), s.kind(), s.acceptedAt(), s.startedAt(), s.finishedAt(),
                 s.updatedAt(), new Progress(s.framesDone(), s.framesMax(), s.audioSecondsDone()), s.cancelRequested(),
                 s.attempts(), s.workerId(), s.model(), s.device(), s.notice(), result, error, base, audio,
-                base + "/events");
+                base + "/events", s.voiceId(), s.context());
     }
 }

@@ -46,25 +46,19 @@ public class RequestPublisher {
         this.partitions = partitions;
     }
 
-    /** Writes each request with its ACCEPTED event, all in one transaction. */
-    public void accept(List<SynthesisRequest> requests, String idempotencyKey) {
-        accept(requests, idempotencyKey, List.of());
-    }
-
     /**
-     * Writes {@code events}, then each request with its ACCEPTED event, all in one transaction, shared with other
-     * submits of the moment (see {@link AcceptBatcher}); returns once it has committed.
+     * Writes {@code requests} and {@code events} (their ACCEPTED events, built by the caller, which also folds them
+     * into the status it answers with) all in one transaction, shared with other submits of the moment (see
+     * {@link AcceptBatcher}); returns once it has committed.
      */
-    public void accept(List<SynthesisRequest> requests, String idempotencyKey, List<JobEvent> events) {
+    public void accept(List<SynthesisRequest> requests, List<JobEvent> events) {
         List<ProducerRecord<String, Object>> records = new ArrayList<>();
         try {
-            for (JobEvent e : events) {
-                records.add(new ProducerRecord<>(Topics.EVENTS, e.jobId(), e));
-            }
             for (SynthesisRequest request : requests) {
                 records.add(record(request, partitions));
-                records.add(new ProducerRecord<>(Topics.EVENTS, request.jobId(),
-                        JobEvent.accepted(request, idempotencyKey, request.requestedAt())));
+            }
+            for (JobEvent e : events) {
+                records.add(new ProducerRecord<>(Topics.EVENTS, e.jobId(), e));
             }
             batcher.submit(records).get(COMMIT_WAIT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -2,10 +2,13 @@ package dev.csmpipeline.ingest.narration;
 
 import com.ibm.icu.util.ULocale;
 import dev.csmpipeline.ingest.jobs.RequestPublisher;
+import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
+import dev.csmpipeline.ingest.voices.VoiceService;
 import dev.csmpipeline.ingest.audio.Formats;
 import dev.csmpipeline.model.AudioFormat;
+import dev.csmpipeline.model.Conditioning;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobEvent;
@@ -51,11 +54,13 @@ public class NarrationService {
     private final StatusQueries statuses;
     private final RecentlyAccepted recent;
     private final ObjectStorage storage;
+    private final VoiceService voices;
     private final MeterRegistry metrics;
     private final Clock clock;
 
     public NarrationService(RequestPublisher publisher, StatusQueries statuses, RecentlyAccepted recent,
-                            ObjectStorage storage, MeterRegistry metrics, Clock clock) {
+                            ObjectStorage storage, VoiceService voices, MeterRegistry metrics, Clock clock) {
+        this.voices = voices;
         this.publisher = publisher;
         this.statuses = statuses;
         this.recent = recent;
@@ -77,6 +82,8 @@ public class NarrationService {
                 : body.maxSegmentChars();
         String onFailure = body == null || body.onSegmentFailure() == null ? "fail"
                 : body.onSegmentFailure().toLowerCase(Locale.ROOT);
+        String continuity = body == null || body.continuity() == null ? Limits.CONTINUITY_NONE
+                : body.continuity().toLowerCase(Locale.ROOT);
         if (body != null) {
             errors.addAll(Validation.collect(
                     Validation.speakerId("speaker_id", speaker),
@@ -86,7 +93,9 @@ public class NarrationService {
                     Validation.range("max_segment_chars", maxChars, Limits.SEGMENT_CHARS_MIN,
                             Limits.SEGMENT_CHARS_MAX),
                     onFailure.equals("fail") || onFailure.equals("gap") ? null
-                            : new FieldError("on_segment_failure", "must be fail or gap, was " + ApiError.echo(onFailure))));
+                            : new FieldError("on_segment_failure", "must be fail or gap, was " + ApiError.echo(onFailure)),
+                    continuity.equals(Limits.CONTINUITY_NONE) || continuity.equals(Limits.CONTINUITY_PREVIOUS) ? null
+                            : new FieldError("continuity", "must be none or previous, was " + ApiError.echo(continuity))));
         }
         AudioFormat format = body == null ? null : Formats.ofSubmission(body.format(), errors);
         ULocale locale = body == null || body.language() == null ? ULocale.ENGLISH
@@ -102,28 +111,35 @@ public class NarrationService {
                 errors.add(new FieldError("text", "splits into " + segments.size() + " segments; at most "
                         + Limits.NARRATION_MAX_SEGMENTS + " (raise max_segment_chars or split the document)"));
             } else {
-                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"), format);
+                Conditioning voice = body.voice() == null ? null
+                        : voices.conditioningFor(body.voice(), tenant, "voice", false);
+                if (voice != null && body.speakerId() == null) {
+                    speaker = voice.context().get(0).speakerId(); // the voice speaks unless told otherwise
+                }
+                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"), voice, continuity,
+                        format);
             }
         }
         throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
     }
 
     private NarrationView accept(NarrationSubmission body, String tenant, List<String> texts, int speaker, int pause,
-                                 boolean gaps, AudioFormat format) {
+                                 boolean gaps, Conditioning voice, String continuity, AudioFormat format) {
         Instant now = clock.instant();
         String id = JobIds.newId(now);
         long seed = body.seed() != null ? body.seed() : id.hashCode();
         Sampling sampling = new Sampling(body.temperature(), body.topK(), seed);
         List<NarrationPlan.Segment> segments = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            segments.add(new NarrationPlan.Segment(i, NarrationPlan.segmentJobId(id, i), texts.get(i),
+                    maxLengthFor(texts.get(i))));
+        }
+        NarrationPlan plan = new NarrationPlan(id, tenant, speaker, sampling, pause, gaps, now, segments, voice,
+                continuity);
         List<SynthesisRequest> requests = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            String jobId = NarrationPlan.segmentJobId(id, i);
-            int maxMs = maxLengthFor(texts.get(i));
-            segments.add(new NarrationPlan.Segment(i, jobId, texts.get(i), maxMs));
-            requests.add(new SynthesisRequest(jobId, JobKind.NARRATION_SEGMENT, texts.get(i), speaker, maxMs,
-                    sampling, AudioFormat.WAV, tenant, now, null, new NarrationRef(id, i, texts.size(), gaps)));
+            requests.add(plan.segmentRequest(i, now, n -> ObjectKeys.narrationSegmentCodes(id, n)));
         }
-        NarrationPlan plan = new NarrationPlan(id, tenant, speaker, sampling, pause, gaps, now, segments);
         try {
             storage.put(ObjectKeys.narrationPlan(id), WireJson.encode(plan), ObjectStorage.JSON_CONTENT_TYPE);
         } catch (StorageException e) {
@@ -133,13 +149,17 @@ public class NarrationService {
         }
         int chars = texts.stream().mapToInt(String::length).sum();
         JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, format, now);
-        publisher.accept(requests, null, List.of(accepted));
+        List<JobEvent> events = new ArrayList<>(List.of(accepted));
+        requests.forEach(r -> events.add(JobEvent.accepted(r, now)));
+        // Continuity runs the segments one after another: only the first is queued now (every one is ACCEPTED, so
+        // progress counts them); the worker that ends segment n queues segment n + 1 from the plan.
+        publisher.accept(plan.chained() ? requests.subList(0, 1) : requests, events);
         JobStatus row = JobStatusFold.apply(null, accepted);
         recent.put(row);
         metrics.counter("tts.jobs.accepted", "kind", "narration").increment();
         metrics.counter("tts.narration.segments.accepted").increment(texts.size());
-        log.info("event=narration_accepted narration={} tenant={} segments={} chars={} pause_ms={} gaps={}", id,
-                tenant, texts.size(), chars, pause, gaps);
+        log.info("event=narration_accepted narration={} tenant={} segments={} chars={} pause_ms={} gaps={} voice={} "
+                + "continuity={}", id, tenant, texts.size(), chars, pause, gaps, plan.voiceId(), continuity);
         return NarrationView.of(id, row, null, texts.size(), now);
     }
 
@@ -184,6 +204,20 @@ public class NarrationService {
         Optional<NarrationProgress> progress = statuses.narrationProgress(id);
         return NarrationView.of(id, row, progress.orElse(null), progress.map(NarrationProgress::segmentCount)
                 .orElse(0), clock.instant());
+    }
+
+    /** A page of the tenant's narrations, newest first (ids sort by age), each with its progress. */
+    public List<NarrationView> list(String tenant, String before, int limit) {
+        FieldError bad = Validation.range("limit", limit, 1, 500);
+        if (bad != null) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, ApiError.invalid(List.of(bad)));
+        }
+        Instant now = clock.instant();
+        return statuses.list(new JobQuery(tenant, null, JobKind.NARRATION, before == null || before.isBlank() ? null
+                : before, limit)).stream().map(row -> {
+                    NarrationProgress progress = statuses.narrationProgress(row.jobId()).orElse(null);
+                    return NarrationView.of(row.jobId(), row, progress, 0, now);
+                }).toList();
     }
 
     /** Cancels every segment not yet done: workers skip queued ones and stop running ones between frames. */

@@ -13,10 +13,14 @@ import java.util.List;
  * @param topK             top-k, 1 to 2,051; default 50
  * @param seed             sampler seed shared by all segments; default derived from the narration id
  * @param pauseMs          silence between segments in the final audio, 0 to 5,000; default 350
- * @param maxSegmentChars  longest segment in characters, 40 to 1,000; default 250
+ * @param maxSegmentChars  longest segment in characters, 20 to 1,000; default 250
  * @param onSegmentFailure {@code fail} (default): a segment failing for good fails the narration; {@code gap}: the
  *                         narration completes and the manifest records the gap
  * @param language         BCP 47 language of the text, for sentence rules; default en
+ * @param voice            a READY voice's id (POST /v1/voices): every segment is conditioned on its clip
+ * @param continuity       {@code none} (default): segments in parallel, each conditioned on the voice only;
+ *                         {@code previous}: each segment also on the previous segment's text and audio, so prosody
+ *                         flows across the seam, but segments then run one after another
  * @param format           format the audio URL serves: mp3, opus, flac, wav (default) or pcm
  */
 @Schema(description = "A long document to narrate")
@@ -31,5 +35,14 @@ public record NarrationSubmission(
         @Schema(example = "250") Integer maxSegmentChars,
         @Schema(example = "fail") String onSegmentFailure,
         @Schema(example = "en") String language,
+        @Schema(description = "id of a READY voice from POST /v1/voices") String voice,
+        @Schema(example = "none", description = "none or previous") String continuity,
         @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format) {
+
+    public NarrationSubmission(String text, List<String> paragraphs, Integer speakerId, Double temperature,
+                               Integer topK, Long seed, Integer pauseMs, Integer maxSegmentChars,
+                               String onSegmentFailure, String language) {
+        this(text, paragraphs, speakerId, temperature, topK, seed, pauseMs, maxSegmentChars, onSegmentFailure,
+                language, null, null, null);
+    }
 }

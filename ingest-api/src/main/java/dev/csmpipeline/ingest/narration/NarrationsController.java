@@ -17,6 +17,8 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -69,6 +71,17 @@ public class NarrationsController {
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public NarrationView get(@PathVariable String id, HttpServletRequest http) {
         return narrations.get(id, Tenants.of(http));
+    }
+
+    @Operation(summary = "List narrations", description = "Newest first; page with ?before=<id of the last "
+            + "narration seen>.")
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> list(@RequestParam(required = false) String before,
+                                    @RequestParam(defaultValue = "50") int limit, HttpServletRequest http) {
+        List<NarrationView> page = narrations.list(Tenants.of(http), before, limit);
+        String next = page.size() == limit ? page.get(page.size() - 1).id() : null;
+        return next == null ? Map.of("narrations", page)
+                : Map.of("narrations", page, "next", "/v1/narrations?limit=" + limit + "&before=" + next);
     }
 
     @Operation(summary = "Cancel a narration", description = "No further segment runs; running ones stop "

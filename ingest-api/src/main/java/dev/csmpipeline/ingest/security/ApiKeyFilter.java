@@ -38,7 +38,8 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        long limit = path.startsWith("/v1/narrations") ? props.maxNarrationBodyBytes() : props.maxBodyBytes();
+        long limit = path.startsWith("/v1/narrations") ? props.maxNarrationBodyBytes()
+                : path.startsWith("/v1/voices") ? props.maxVoiceBodyBytes() : props.maxBodyBytes();
         if (request.getContentLengthLong() > limit) {
             deny(response, path, 413, "payload_too_large", "the request body is " + request.getContentLengthLong()
                     + " bytes; at most " + limit + " are accepted here");

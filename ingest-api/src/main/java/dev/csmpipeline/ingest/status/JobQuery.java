@@ -23,7 +23,7 @@ public record JobQuery(String tenant, JobState state, JobKind kind, String befor
         if (state != null && s.state() != state) {
             return false;
         }
-        if (kind != null ? s.kind() != kind : s.kind() == JobKind.NARRATION_SEGMENT) {
+        if (kind != null ? s.kind() != kind : s.kind() == JobKind.NARRATION_SEGMENT || s.kind() == JobKind.VOICE) {
             return false;
         }
         return before == null || s.jobId().compareTo(before) < 0;

@@ -1,6 +1,7 @@
 package dev.csmpipeline.ingest.status;
 
 import dev.csmpipeline.model.JobStatus;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,48 +21,59 @@ public class RecentlyAccepted {
 
     private final Map<String, Entry> jobs = new ConcurrentHashMap<>();
     private final Map<String, Entry> byIdempotencyKey = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    public RecentlyAccepted(Clock clock) {
+        this.clock = clock;
+    }
 
     /**
-     * Remembers the job a tenant's Idempotency-Key created, or returns the job it already created here: a quick
+     * Takes a tenant's Idempotency-Key for {@code status}'s job, or returns the job it already names here: a quick
      * retry to this instance finds the first job even before the idempotency table has it.
      */
     public Optional<JobStatus> putIfAbsent(String tenant, String idempotencyKey, JobStatus status) {
-        Instant now = Instant.now();
-        Entry previous = byIdempotencyKey.putIfAbsent(tenant + "\u0000" + idempotencyKey, new Entry(status, now));
-        if (previous == null || previous.at().isBefore(now.minus(KEEP))) {
-            if (previous != null) {
-                byIdempotencyKey.put(tenant + "\u0000" + idempotencyKey, new Entry(status, now));
+        Instant now = clock.instant();
+        Entry[] earlier = new Entry[1];
+        byIdempotencyKey.compute(key(tenant, idempotencyKey), (k, e) -> {
+            if (e != null && !isOld(e, now)) {
+                earlier[0] = e;
+                return e;
             }
-            put(status);
-            return Optional.empty();
+            return new Entry(status, now);
+        });
+        if (earlier[0] != null) {
+            return Optional.of(earlier[0].status());
         }
-        return Optional.of(previous.status());
+        put(status);
+        return Optional.empty();
     }
 
     /** Forgets a key whose job could not be written, so a retry can create it. */
     public void forgetIdempotencyKey(String tenant, String idempotencyKey, String jobId) {
-        byIdempotencyKey.computeIfPresent(tenant + "\u0000" + idempotencyKey,
+        byIdempotencyKey.computeIfPresent(key(tenant, idempotencyKey),
                 (k, e) -> e.status().jobId().equals(jobId) ? null : e);
         jobs.remove(jobId);
     }
 
-    /** The job a tenant's Idempotency-Key created on this instance within the last minute. */
-    public Optional<JobStatus> byIdempotencyKey(String tenant, String idempotencyKey) {
-        Entry e = byIdempotencyKey.get(tenant + "\u0000" + idempotencyKey);
-        return e == null || e.at().isBefore(Instant.now().minus(KEEP)) ? Optional.empty() : Optional.of(e.status());
-    }
-
     public void put(JobStatus status) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         jobs.put(status.jobId(), new Entry(status, now));
         if (jobs.size() > 1_000) {
-            jobs.values().removeIf(e -> e.at().isBefore(now.minus(KEEP)));
-            byIdempotencyKey.values().removeIf(e -> e.at().isBefore(now.minus(KEEP)));
+            jobs.values().removeIf(e -> isOld(e, now));
+            byIdempotencyKey.values().removeIf(e -> isOld(e, now));
         }
     }
 
     public Optional<JobStatus> get(String jobId) {
         Entry e = jobs.get(jobId);
-        return e == null || e.at().isBefore(Instant.now().minus(KEEP)) ? Optional.empty() : Optional.of(e.status());
+        return e == null || isOld(e, clock.instant()) ? Optional.empty() : Optional.of(e.status());
+    }
+
+    private static boolean isOld(Entry e, Instant now) {
+        return e.at().isBefore(now.minus(KEEP));
+    }
+
+    private static String key(String tenant, String idempotencyKey) {
+        return tenant + "\u0000" + idempotencyKey;
     }
 }

@@ -7,12 +7,14 @@ import dev.csmpipeline.model.NarrationProgress;
 import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.service.ApiError;
 import dev.csmpipeline.service.ApiException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -48,14 +50,16 @@ public class StatusQueries {
     private final RecentlyAccepted recent;
     private final IngestProperties props;
     private final RestClient peers;
+    private final Clock clock;
 
     public StatusQueries(KafkaStreamsInteractiveQueryService queries, StreamsBuilderFactoryBean streams,
-                         RecentlyAccepted recent, IngestProperties props, RestClient peers) {
+                         RecentlyAccepted recent, IngestProperties props, RestClient peers, Clock clock) {
         this.queries = queries;
         this.streams = streams;
         this.recent = recent;
         this.props = props;
         this.peers = peers;
+        this.clock = clock;
     }
 
     /** The status of a job, wherever its table partition lives. */
@@ -64,8 +68,8 @@ public class StatusQueries {
         if (found.isPresent() || !isRecent(jobId)) {
             return found;
         }
-        Instant end = Instant.now().plus(props.readYourWrite());
-        while (found.isEmpty() && Instant.now().isBefore(end)) {
+        Instant end = clock.instant().plus(props.readYourWrite());
+        while (found.isEmpty() && clock.instant().isBefore(end)) {
             sleep();
             found = lookup(jobId).or(() -> recent.get(jobId));
         }
@@ -128,19 +132,27 @@ public class StatusQueries {
                 .limit(query.limit()).toList();
     }
 
-    /** A page of jobs from this instance's partitions, newest first. */
+    /**
+     * A page of jobs from this instance's partitions, newest first. The store spans the instance's partitions and its
+     * iterator runs through them one after another, each newest first, so the newest page overall is kept while
+     * reading them all, not taken from the first partition's head.
+     */
     public List<JobStatus> listLocal(JobQuery query) {
+        Comparator<JobStatus> byId = Comparator.comparing(JobStatus::jobId);
         return withStore(StatusTopology.STATUS_STORE, store -> {
-            List<JobStatus> page = new ArrayList<>();
+            PriorityQueue<JobStatus> newest = new PriorityQueue<>(byId); // its head is the oldest kept
             try (KeyValueIterator<String, Object> it = store.reverseAll()) {
-                while (it.hasNext() && page.size() < query.limit()) {
+                while (it.hasNext()) {
                     KeyValue<String, Object> kv = it.next();
                     if (kv.value instanceof JobStatus s && query.matches(s)) {
-                        page.add(s);
+                        newest.add(s);
+                        if (newest.size() > query.limit()) {
+                            newest.poll();
+                        }
                     }
                 }
             }
-            return page;
+            return newest.stream().sorted(byId.reversed()).toList();
         });
     }
 
@@ -199,12 +211,12 @@ public class StatusQueries {
      * start, during a rebalance); then 503.
      */
     private <T> T withStore(String name, Function<ReadOnlyKeyValueStore<String, Object>, T> read) {
-        Instant end = Instant.now().plus(STORE_WAIT);
+        Instant end = clock.instant().plus(STORE_WAIT);
         while (true) {
             try {
                 return read.apply(queries.retrieveQueryableStore(name, QueryableStoreTypes.keyValueStore()));
             } catch (InvalidStateStoreException | IllegalStateException e) {
-                if (Instant.now().isAfter(end)) {
+                if (clock.instant().isAfter(end)) {
                     throw unavailable("the status table is being rebuilt after a restart or rebalance ("
                             + e.getMessage() + "); retry in a few seconds");
                 }
@@ -223,7 +235,7 @@ public class StatusQueries {
 
     /** True for version-7 ids minted within the read-your-write window, the only ones worth waiting for. */
     private boolean isRecent(String jobId) {
-        return JobIds.createdAt(jobId).map(t -> t.isAfter(Instant.now().minus(Duration.ofMinutes(1))))
+        return JobIds.createdAt(jobId).map(t -> t.isAfter(clock.instant().minus(Duration.ofMinutes(1))))
                 .orElse(false);
     }
 

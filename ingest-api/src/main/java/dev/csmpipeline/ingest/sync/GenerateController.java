@@ -46,7 +46,9 @@ public class GenerateController {
             String format,
             Double temperature,
             Integer topK,
-            Long seed) {
+            Long seed,
+            @Schema(description = "optional: id of a READY voice from POST /v1/voices (an addition to the "
+                    + "self-hosted server's fields)") String voice) {
     }
 
     /** The self-hosted server's answer; {@code success: false} carries {@code error} only. */
@@ -72,7 +74,8 @@ public class GenerateController {
         }
         try {
             SyncService.Audio audio = sync.synthesize(body.text(), body.speakerId(), body.maxAudioLengthMs(),
-                    new Sampling(body.temperature(), body.topK(), body.seed()), Tenants.of(http));
+                    body.maxAudioLengthMs() != null, new Sampling(body.temperature(), body.topK(), body.seed()),
+                    body.voice(), Tenants.of(http));
             ResponseEntity.BodyBuilder ok = ResponseEntity.ok().header("X-Job-Id", audio.jobId());
             if (audio.synthesisMs() != null) {
                 ok.header("X-Synthesis-Ms", audio.synthesisMs().toString());

@@ -5,6 +5,7 @@ import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.security.Tenants;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.Limits;
+import dev.csmpipeline.model.Validation;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.service.ApiError;
 import dev.csmpipeline.service.PayloadTooLargeException;
@@ -88,9 +89,11 @@ public class SpeechController {
             return error(HttpStatus.BAD_REQUEST, "model is required (any name; csm-1b serves it)", "model");
         }
         Integer speaker = speakerOf(body.voice());
-        if (speaker == null) {
-            return error(HttpStatus.BAD_REQUEST, "voice must be one of " + VOICES + " or a speaker id 0-"
-                    + Limits.SPEAKER_ID_MAX + ", was " + ApiError.echo(body.voice()), "voice");
+        String voiceId = speaker == null && isVoiceId(body.voice()) ? body.voice().trim() : null;
+        if (speaker == null && voiceId == null) {
+            return error(HttpStatus.BAD_REQUEST, "voice must be one of " + VOICES + ", a speaker id 0-"
+                    + Limits.SPEAKER_ID_MAX + " or the id of a voice from POST /v1/voices, was "
+                    + ApiError.echo(body.voice()), "voice");
         }
         DeliveryFormat format;
         try {
@@ -107,8 +110,8 @@ public class SpeechController {
                     + ApiError.echo(body.streamFormat()) + " is not supported here", "stream_format");
         }
         try {
-            SyncService.Audio audio = sync.synthesize(body.input(), speaker, maxLengthFor(body.input()), null,
-                    Tenants.of(http));
+            SyncService.Audio audio = sync.synthesize(body.input(), speaker, maxLengthFor(body.input()), false,
+                    null, voiceId, Tenants.of(http));
             byte[] wav = speed == 1.0 ? audio.wav() : retime(audio.wav(), speed);
             ResponseEntity.BodyBuilder ok = ResponseEntity.ok().header("X-Job-Id", audio.jobId())
                     .header(HttpHeaders.CONTENT_DISPOSITION, "inline; filename=\"speech" + format.extension() + "\"");
@@ -126,6 +129,11 @@ public class SpeechController {
                     : e.getMessage();
             return error(e.status(), message, param);
         }
+    }
+
+    /** Not a built-in name or speaker: a stored voice's id (the voice library's ids are job ids). */
+    static boolean isVoiceId(String voice) {
+        return voice != null && Validation.id("voice", voice.trim()) == null;
     }
 
     /** A voice name or a speaker id as text; null when neither. */

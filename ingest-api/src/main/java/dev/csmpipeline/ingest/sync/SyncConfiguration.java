@@ -103,8 +103,9 @@ public class SyncConfiguration {
     }
 
     @Bean
-    SyncService syncService(SyncGateway gateway, ObjectStorage storage, IngestProperties props,
-                            RecentlyAccepted recent, MeterRegistry registry, Clock clock) {
-        return new SyncService(gateway, storage, props, recent, registry, clock);
+    SyncService syncService(SyncGateway gateway, dev.csmpipeline.ingest.voices.VoiceService voices,
+                            ObjectStorage storage, IngestProperties props, RecentlyAccepted recent,
+                            MeterRegistry registry, Clock clock) {
+        return new SyncService(gateway, voices, storage, props, recent, registry, clock);
     }
 }

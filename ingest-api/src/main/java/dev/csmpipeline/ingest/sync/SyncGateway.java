@@ -67,11 +67,11 @@ public class SyncGateway implements SmartLifecycle {
     }
 
     /**
-     * Publishes the request (and its ACCEPTED event) and waits up to {@code wait} for the reply.
+     * Publishes the request, then its {@code accepted} event, and waits up to {@code wait} for the reply.
      *
      * @throws SyncFailure when no reply came: timeout, Kafka unavailable, or this instance stopping
      */
-    public SynthesisReply call(SynthesisRequest request, Duration wait) {
+    public SynthesisReply call(SynthesisRequest request, JobEvent accepted, Duration wait) {
         if (!running) {
             throw new SyncFailure(Failure.SHUTTING_DOWN, "this ingest instance is shutting down; retry", null);
         }
@@ -90,8 +90,7 @@ public class SyncGateway implements SmartLifecycle {
             future.getSendFuture().get(SEND_WAIT_S, TimeUnit.SECONDS);
             // ACCEPTED only once the request is in Kafka: a status row never says QUEUED for a request that was not
             // written. The worker may already be running it; the status fold takes the events in any order.
-            events.send(Topics.EVENTS, request.jobId(), JobEvent.accepted(request, request.requestedAt()))
-                    .get(SEND_WAIT_S, TimeUnit.SECONDS);
+            events.send(Topics.EVENTS, accepted.jobId(), accepted).get(SEND_WAIT_S, TimeUnit.SECONDS);
             return future.get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS).value();
         } catch (org.springframework.kafka.KafkaException e) {
             // A send that cannot even start (no metadata within max.block.ms) throws here rather than failing later.

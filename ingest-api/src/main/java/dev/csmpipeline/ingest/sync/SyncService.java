@@ -2,7 +2,10 @@ package dev.csmpipeline.ingest.sync;
 
 import dev.csmpipeline.ingest.IngestProperties;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
+import dev.csmpipeline.ingest.voices.VoiceService;
 import dev.csmpipeline.model.AudioFormat;
+import dev.csmpipeline.model.Conditioning;
+import dev.csmpipeline.service.ApiException;
 import dev.csmpipeline.model.ErrorCodes;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobEvent;
@@ -44,15 +47,17 @@ public class SyncService {
     }
 
     private final SyncGateway gateway;
+    private final VoiceService voices;
     private final ObjectStorage storage;
     private final IngestProperties props;
     private final RecentlyAccepted recent;
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    public SyncService(SyncGateway gateway, ObjectStorage storage, IngestProperties props, RecentlyAccepted recent,
-                       MeterRegistry metrics, Clock clock) {
+    public SyncService(SyncGateway gateway, VoiceService voices, ObjectStorage storage, IngestProperties props,
+                       RecentlyAccepted recent, MeterRegistry metrics, Clock clock) {
         this.gateway = gateway;
+        this.voices = voices;
         this.storage = storage;
         this.props = props;
         this.recent = recent;
@@ -69,6 +74,18 @@ public class SyncService {
      */
     public Audio synthesize(String text, Integer speakerId, Integer maxAudioLengthMs, Sampling sampling,
                             String tenant) {
+        return synthesize(text, speakerId, maxAudioLengthMs, maxAudioLengthMs != null, sampling, null, tenant);
+    }
+
+    /**
+     * As {@link #synthesize(String, Integer, Integer, Sampling, String)}, conditioned on the voice {@code voiceId}
+     * (null for none): 404 for a voice the tenant does not have, 409 for one not READY, both naming {@code voice}.
+     *
+     * @param lengthAsked true when the client set the length: with a voice, a prompt that leaves the model less room
+     *                    is refused rather than the cap shrinking to fit
+     */
+    public Audio synthesize(String text, Integer speakerId, Integer maxAudioLengthMs, boolean lengthAsked,
+                            Sampling sampling, String voiceId, String tenant) {
         int speaker = speakerId == null ? 0 : speakerId;
         int maxMs = maxAudioLengthMs == null ? Limits.MAX_AUDIO_LENGTH_MS_DEFAULT : maxAudioLengthMs;
         List<FieldError> errors = Validation.collect(
@@ -83,15 +100,20 @@ public class SyncService {
                     .orElseThrow();
             throw new SyncException(HttpStatus.BAD_REQUEST, "validation_failed", message, first.field());
         }
+        Conditioning conditioning = voiceId == null ? null : conditioningFor(voiceId, tenant, lengthAsked);
+        if (conditioning != null && speakerId == null) {
+            speaker = conditioning.context().get(0).speakerId(); // the voice speaks unless told otherwise
+        }
         Duration wait = props.syncWaitMargin().plusMillis((long) (maxMs * props.syncRealTimeFactor()));
         Instant now = clock.instant();
         SynthesisRequest request = new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text, speaker, maxMs,
-                sampling, AudioFormat.WAV, tenant, now, now.plus(wait), null);
-        recent.put(JobStatusFold.apply(null, JobEvent.accepted(request, now)));
+                sampling, AudioFormat.WAV, tenant, now, now.plus(wait), null, conditioning, null);
+        JobEvent accepted = JobEvent.accepted(request, now);
+        recent.put(JobStatusFold.apply(null, accepted));
         Timer.Sample sample = Timer.start(metrics);
         String outcome = "failed";
         try {
-            SynthesisReply reply = call(request, wait);
+            SynthesisReply reply = call(request, accepted, wait);
             if (!reply.success()) {
                 String code = reply.error() == null ? "failed" : reply.error().code();
                 String message = reply.error() == null ? "synthesis failed" : reply.error().message();
@@ -111,9 +133,17 @@ public class SyncService {
         }
     }
 
-    private SynthesisReply call(SynthesisRequest request, Duration wait) {
+    private Conditioning conditioningFor(String voiceId, String tenant, boolean framesAsked) {
         try {
-            return gateway.call(request, wait);
+            return voices.conditioningFor(voiceId, tenant, "voice", framesAsked);
+        } catch (ApiException e) {
+            throw new SyncException(e.status(), e.body().error(), e.body().message(), "voice");
+        }
+    }
+
+    private SynthesisReply call(SynthesisRequest request, JobEvent accepted, Duration wait) {
+        try {
+            return gateway.call(request, accepted, wait);
         } catch (SyncGateway.SyncFailure f) {
             HttpStatus status = switch (f.failure()) {
                 case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;

@@ -15,6 +15,7 @@ import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,15 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -259,49 +256,27 @@ class JobsApiTest {
     @Test
     void eventsStreamProgressAndEndWithTheJob() throws Exception {
         String id = submitValid();
-        Thread worker = new Thread(() -> {
-            try {
-                Thread.sleep(500);
-                SynthesisRequest r = requestOf(id);
-                workerEvent(JobEvent.started(r, "w", "tiny-random", "cpu", Instant.now()));
-                Thread.sleep(400);
-                workerEvent(JobEvent.progress(r, "w", 3, Instant.now()));
-                Thread.sleep(400);
-                workerEvent(JobEvent.succeeded(r, "w", "tiny-random",
-                        new AudioResult("audio/" + id + ".wav", 240, 24_000, 11_564, "ab", 3), Instant.now()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        worker.start();
-        Http.Response sse = Http.get(api.url("/v1/jobs/" + id + "/events"), "Accept", "text/event-stream");
-        worker.join();
-        assertThat(sse.status()).isEqualTo(200);
-        assertThat(sse.text()).contains("event:progress").contains("\"frames_done\":3").contains("event:succeeded");
+        SynthesisRequest r = requestOf(id);
+        try (Http.EventStream sse = Http.events(api.url("/v1/jobs/" + id + "/events"))) {
+            assertThat(sse.status()).isEqualTo(200);
+            // Each worker event is written once the stream has shown the state before it, so none is folded away.
+            awaitStreamed(sse, "\"state\":\"QUEUED\"");
+            workerEvent(JobEvent.started(r, "w", "tiny-random", "cpu", Instant.now()));
+            awaitStreamed(sse, "\"state\":\"RUNNING\"");
+            workerEvent(JobEvent.progress(r, "w", 3, Instant.now()));
+            awaitStreamed(sse, "\"frames_done\":3");
+            workerEvent(JobEvent.succeeded(r, "w", "tiny-random",
+                    new AudioResult("audio/" + id + ".wav", 240, 24_000, 11_564, "ab", 3), Instant.now()));
+            await().atMost(Duration.ofSeconds(10)).until(sse::ended);
+            assertThat(sse.text()).contains("event:progress").contains("event:succeeded");
+        }
+    }
+
+    private static void awaitStreamed(Http.EventStream sse, String fragment) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sse.text()).contains(fragment));
     }
 
     private List<ConsumerRecord<String, byte[]>> readAll(String topic, String key) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-            while (System.nanoTime() < end) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-                    if (key.equals(r.key())) {
-                        out.add(r);
-                    }
-                }
-                if (!out.isEmpty() && !c.assignment().isEmpty()
-                        && c.assignment().stream().allMatch(tp -> c.position(tp) >= c.endOffsets(List.of(tp)).get(tp))) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return TopicRecords.read(infra.kafkaBootstrapServers(), topic, key::equals);
     }
 }

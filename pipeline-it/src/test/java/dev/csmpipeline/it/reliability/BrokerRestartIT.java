@@ -3,13 +3,11 @@ package dev.csmpipeline.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.csmpipeline.it.Pipeline;
-import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The broker restarts while jobs are submitted and processed: submits during the outage are refused (503, never a
@@ -18,34 +16,19 @@ import org.junit.jupiter.api.Test;
 @WithPipelineInfra(restartableBroker = true)
 class BrokerRestartIT {
 
-    private static PipelineInfra infra;
-    private static Pipeline pipeline;
-
-    @BeforeAll
-    static void start(PipelineInfra pipelineInfra) {
-        infra = pipelineInfra;
-        pipeline = new Pipeline(infra);
-        pipeline.startIngest(Map.of());
-        pipeline.startWorker(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
+        p.startWorker(Map.of());
+    });
 
     @Test
     void everyJobAcceptedAroundABrokerRestartEnds() throws Exception {
         try (Submitter submitter = new Submitter(pipeline.ingest(),
                 Duration.ofMillis(250), Duration.ofSeconds(30), 400)) {
-            Thread.sleep(8_000);
-            infra.stopBroker();
-            Thread.sleep(6_000);
-            infra.startBroker();
-            submitter.awaitDone();
+            Accounting.Books books = FaultTests.outage("broker restart", pipeline, submitter,
+                    pipeline.infra()::stopBroker, Duration.ofSeconds(6), pipeline.infra()::startBroker);
             System.out.println("[reliability] broker restart: refused submits by status " + submitter.refused);
-            Accounting.Books books = FaultTests.settle("broker restart", infra.kafkaBootstrapServers(),
-                    submitter.accepted, Duration.ofMinutes(5));
             assertThat(books.succeeded()).isEqualTo(books.accepted());
             assertThat(submitter.refused.keySet()).as("refusals are 503s").allMatch(s -> s == 503);
         }

@@ -2,15 +2,11 @@ package dev.csmpipeline.it.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.it.Pipeline;
 import dev.csmpipeline.testsupport.Http;
-import dev.csmpipeline.testsupport.PipelineInfra;
-import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
-import dev.csmpipeline.worker.WorkerApplication;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,9 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A bounded run of 10,000 async jobs through the pipeline with the fixed-cost stand-in engine (benchmarks and load
@@ -31,26 +26,14 @@ class LoadIT {
 
     private static final int JOBS = Integer.getInteger("load.jobs", 10_000);
 
-    private static PipelineInfra infra;
-    private static RunningService ingest;
-    private static final List<RunningService> workers = new java.util.ArrayList<>();
-
-    @BeforeAll
-    static void start(PipelineInfra pipelineInfra) {
-        infra = pipelineInfra;
-        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
+    @RegisterExtension
+    static final Pipeline pipeline = Pipeline.started(p -> {
+        p.startIngest(Map.of());
         for (int i = 0; i < 2; i++) {
-            workers.add(RunningService.start(WorkerApplication.builder(), infra, Map.of(
-                    "worker.id", "load-" + i, "worker.slots", 2, "tts.engine", "fixed-cost",
-                    "tts.standin-frame", "PT0.001S", "worker.progress-interval", "PT1S")));
+            p.startWorker(Map.of("worker.id", "load-" + i, "worker.slots", 2, "tts.engine", "fixed-cost",
+                    "tts.standin-frame", "PT0.001S", "worker.progress-interval", "PT1S"));
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        workers.forEach(RunningService::close);
-        ingest.close();
-    }
+    });
 
     private static long heapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
@@ -63,8 +46,7 @@ class LoadIT {
     @Test
     void tenThousandJobsAllEndAndMemoryComesBack() throws Exception {
         // Warm up, then measure the heap once the services have settled.
-        Http.postJson(ingest.url("/v1/jobs"), "{\"text\":\"warm up\",\"max_audio_length_ms\":80}");
-        Thread.sleep(2_000);
+        pipeline.awaitJob(pipeline.submit("{\"text\":\"warm up\",\"max_audio_length_ms\":80}"));
         long before = heapAfterGc();
 
         Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -74,7 +56,7 @@ class LoadIT {
         for (int i = 0; i < JOBS; i++) {
             int n = i;
             clients.submit(() -> {
-                Http.Response r = Http.postJson(ingest.url("/v1/jobs"), "{\"text\":\"Load job " + n
+                Http.Response r = Http.postJson(pipeline.ingest().url("/v1/jobs"), "{\"text\":\"Load job " + n
                         + " speaks.\",\"max_audio_length_ms\":80}");
                 if (r.status() == 202) {
                     accepted.add(r.json().get("id").asText());
@@ -87,7 +69,7 @@ class LoadIT {
         assertThat(clients.awaitTermination(10, TimeUnit.MINUTES)).isTrue();
         double submitSeconds = (System.nanoTime() - t0) / 1e9;
 
-        Accounting.Books books = FaultTests.settle("load", infra.kafkaBootstrapServers(), accepted,
+        Accounting.Books books = FaultTests.settle("load", pipeline.infra().kafkaBootstrapServers(), accepted,
                 Duration.ofMinutes(15));
         double totalSeconds = (System.nanoTime() - t0) / 1e9;
         Thread.sleep(5_000);

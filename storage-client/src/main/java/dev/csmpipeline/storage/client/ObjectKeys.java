@@ -8,6 +8,7 @@ public final class ObjectKeys {
 
     public static final String AUDIO_PREFIX = "audio/";
     public static final String NARRATIONS_PREFIX = "narrations/";
+    public static final String VOICES_PREFIX = "voices/";
 
     private ObjectKeys() {
     }
@@ -43,6 +44,26 @@ public final class ObjectKeys {
     /** {@code narrations/{id}/plan.json}: the split document, written before any segment is published. */
     public static String narrationPlan(String narrationId) {
         return narrationPrefix(narrationId) + "plan.json";
+    }
+
+    /** {@code narrations/{id}/segments/{n}.codes}: a segment's Mimi codes, for the next one to continue from. */
+    public static String narrationSegmentCodes(String narrationId, int segmentIndex) {
+        return narrationPrefix(narrationId) + "segments/" + String.format("%05d", segmentIndex) + ".codes";
+    }
+
+    /** {@code voices/{tenant}/{voiceId}/}: everything of one voice, under its owner's prefix. */
+    public static String voicePrefix(String tenant, String voiceId) {
+        return VOICES_PREFIX + tenant + "/" + voiceId + "/";
+    }
+
+    /** {@code voices/{tenant}/{voiceId}/clip.wav}: the reference clip as uploaded. */
+    public static String voiceClip(String tenant, String voiceId) {
+        return voicePrefix(tenant, voiceId) + "clip.wav";
+    }
+
+    /** {@code voices/{tenant}/{voiceId}/codes.bin}: the clip's Mimi codes, written by the worker that encoded it. */
+    public static String voiceCodes(String tenant, String voiceId) {
+        return voicePrefix(tenant, voiceId) + "codes.bin";
     }
 
     public static String narrationPrefix(String narrationId) {

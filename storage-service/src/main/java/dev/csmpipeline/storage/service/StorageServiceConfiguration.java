@@ -4,19 +4,18 @@ import dev.csmpipeline.service.OneLineProducerListener;
 import dev.csmpipeline.model.NarrationReady;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireSerde;
-import dev.csmpipeline.service.WireValueSerializer;
+import dev.csmpipeline.service.WireProducers;
 import dev.csmpipeline.storage.service.narration.NarrationAssembler;
 import dev.csmpipeline.storage.service.narration.NarrationReadyListener;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.storage.service.retention.RetentionSweep;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -46,12 +45,9 @@ public class StorageServiceConfiguration {
     /** A bean, so the context closes its producer on shutdown. */
     @Bean
     DefaultKafkaProducerFactory<String, Object> storageProducerFactory(KafkaProperties kafka,
-                                                                      StorageServiceProperties props) {
-        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, props.instanceId());
-        return new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new WireValueSerializer());
+                                                                      StorageServiceProperties props,
+                                                                      MeterRegistry registry) {
+        return WireProducers.factory(kafka, props.instanceId(), Map.of(), registry);
     }
 
     @Bean

@@ -1,6 +1,8 @@
 package dev.csmpipeline.storage.service.narration;
 
 import dev.csmpipeline.model.AudioResult;
+import dev.csmpipeline.model.ContextReport;
+
 import dev.csmpipeline.model.Limits;
 import dev.csmpipeline.model.NarrationManifest;
 import dev.csmpipeline.model.NarrationPlan;
@@ -51,7 +53,8 @@ public class NarrationAssembler {
         this.storage = storage;
     }
 
-    private record Part(NarrationPlan.Segment segment, String key, long dataOffset, long dataBytes, boolean gap) {
+    private record Part(NarrationPlan.Segment segment, String key, long dataOffset, long dataBytes, boolean gap,
+                        ContextReport context) {
     }
 
     /** Assembles the narration; returns the final audio's metadata. */
@@ -65,7 +68,7 @@ public class NarrationAssembler {
         for (NarrationPlan.Segment s : plan.segments()) {
             String key = ObjectKeys.narrationSegment(plan.narrationId(), s.index());
             if (gaps.contains(s.index())) {
-                parts.add(new Part(s, key, 0, 0, true));
+                parts.add(new Part(s, key, 0, 0, true, null));
                 continue;
             }
             Wav.Info info = header(key);
@@ -74,7 +77,9 @@ public class NarrationAssembler {
                         + sampleRate + " Hz");
             }
             sampleRate = info.sampleRate();
-            parts.add(new Part(s, key, info.dataOffset(), info.dataBytes(), false));
+            ContextReport context = plan.voice() == null && !plan.chained() ? null
+                    : storage.stat(key).map(o -> ContextReport.fromMetadata(o.metadata())).orElse(null);
+            parts.add(new Part(s, key, info.dataOffset(), info.dataBytes(), false, context));
         }
         if (sampleRate == null) {
             throw new AssemblyException("narration " + plan.narrationId() + " has no segment with audio");
@@ -85,8 +90,7 @@ public class NarrationAssembler {
 
         NarrationManifest manifest = manifestOf(plan, parts, sampleRate, pauseBytes, dataBytes);
         String sha256 = upload(plan.narrationId(), audible, sampleRate, dataBytes, pauseBytes);
-        manifest = new NarrationManifest(manifest.narrationId(), manifest.sampleRate(), manifest.pauseMs(),
-                manifest.durationMs(), sha256, manifest.segments());
+        manifest = manifest.withSha256(sha256);
         storage.put(ObjectKeys.narrationManifest(plan.narrationId()), WireJson.encode(manifest),
                 ObjectStorage.JSON_CONTENT_TYPE);
         long frames = Math.round(manifest.durationMs() / (double) Limits.MS_PER_FRAME);
@@ -132,10 +136,10 @@ public class NarrationAssembler {
             cursor += p.dataBytes();
             long end = ms(cursor, sampleRate);
             entries.add(new NarrationManifest.Entry(p.segment().index(), p.segment().text(), start, end,
-                    end - start, false, null));
+                    end - start, false, null, p.context()));
         }
         return new NarrationManifest(plan.narrationId(), sampleRate, plan.pauseMs(), ms(dataBytes, sampleRate),
-                null, entries);
+                null, entries, plan.voiceId(), plan.chained() ? Limits.CONTINUITY_PREVIOUS : Limits.CONTINUITY_NONE);
     }
 
     private static long ms(long bytes, int sampleRate) {

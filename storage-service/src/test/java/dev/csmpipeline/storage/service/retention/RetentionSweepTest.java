@@ -1,29 +1,24 @@
 package dev.csmpipeline.storage.service.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.csmpipeline.model.EventType;
 import dev.csmpipeline.model.JobEvent;
-import dev.csmpipeline.model.Topics;
-import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.service.WireValueSerializer;
 import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -37,16 +32,17 @@ class RetentionSweepTest {
         String job = UUID.randomUUID().toString();
         try (ObjectStorage storage = infra.newStorage()) {
             storage.put(ObjectKeys.audio(job), new byte[] {1, 2, 3}, ObjectStorage.WAV_CONTENT_TYPE);
-            KafkaTemplate<String, Object> kafka = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()), new StringSerializer(),
-                    new WireValueSerializer()));
+            DefaultKafkaProducerFactory<String, Object> producers = producers(infra);
             // A clock a day ahead makes the object just written a day old; retention is one hour.
             Clock tomorrow = Clock.fixed(Instant.now().plus(Duration.ofDays(1)), ZoneOffset.UTC);
-            RetentionSweep.Result r = new RetentionSweep(storage, kafka, Duration.ofHours(1), tomorrow).sweep();
+            RetentionSweep.Result r = new RetentionSweep(storage, new KafkaTemplate<>(producers), Duration.ofHours(1),
+                    tomorrow).sweep();
 
             assertThat(r.jobsExpired()).isGreaterThanOrEqualTo(1);
             assertThat(storage.stat(ObjectKeys.audio(job))).isEmpty();
-            assertThat(expiredEvents(infra)).contains(job);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(eventsOf(infra, job)).containsExactly(EventType.EXPIRED));
+            producers.destroy();
         }
     }
 
@@ -55,11 +51,11 @@ class RetentionSweepTest {
         String job = UUID.randomUUID().toString();
         try (ObjectStorage storage = infra.newStorage()) {
             storage.put(ObjectKeys.audio(job), new byte[] {1}, ObjectStorage.WAV_CONTENT_TYPE);
-            KafkaTemplate<String, Object> kafka = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()), new StringSerializer(),
-                    new WireValueSerializer()));
-            new RetentionSweep(storage, kafka, Duration.ofDays(7), Clock.systemUTC()).sweep();
+            DefaultKafkaProducerFactory<String, Object> producers = producers(infra);
+            new RetentionSweep(storage, new KafkaTemplate<>(producers), Duration.ofDays(7), Clock.systemUTC()).sweep();
             assertThat(storage.stat(ObjectKeys.audio(job))).isPresent();
+            producers.destroy(); // flushes what the sweep sent: nothing of this job
+            assertThat(eventsOf(infra, job)).doesNotContain(EventType.EXPIRED);
         }
     }
 
@@ -70,27 +66,12 @@ class RetentionSweepTest {
         assertThat(RetentionSweep.jobIdOf("narrations/n/final.wav")).isNull();
     }
 
-    private static List<String> expiredEvents(PipelineInfra infra) {
-        List<String> ids = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "expired-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.EVENTS));
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < end) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    JobEvent e = WireJson.decode(r.value(), JobEvent.class);
-                    if (e.type() == EventType.EXPIRED) {
-                        ids.add(e.jobId());
-                    }
-                });
-                if (!ids.isEmpty()) {
-                    break;
-                }
-            }
-        }
-        return ids;
+    private static DefaultKafkaProducerFactory<String, Object> producers(PipelineInfra infra) {
+        return new DefaultKafkaProducerFactory<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                infra.kafkaBootstrapServers()), new StringSerializer(), new WireValueSerializer());
+    }
+
+    private static List<EventType> eventsOf(PipelineInfra infra, String job) {
+        return TopicRecords.events(infra.kafkaBootstrapServers(), job::equals).stream().map(JobEvent::type).toList();
     }
 }
