@@ -74,6 +74,29 @@ class NarrationIT {
     }
 
     @Test
+    void aNarrationAskedForInOpusIsEncodedOnceKeptBesideItsWavAndServedWithRange() throws Exception {
+        String id = narrate(Http.json(Map.of("paragraphs", List.of("The first part.", "The second part."),
+                "format", "opus")));
+        JsonNode done = pipeline.awaitEnd("/v1/narrations/" + id, Duration.ofMinutes(3));
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        String url = done.get("audio_url").asText();
+        assertThat(url).isEqualTo("/v1/narrations/" + id + "/audio?format=opus");
+        Http.Response first = Http.get(pipeline.ingest().url(url), "Accept", "application/octet-stream");
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.header("Content-Type")).contains("audio/ogg");
+        assertThat(new String(first.body(), 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("OggS");
+        try (var storage = pipeline.infra().newStorage()) {
+            assertThat(storage.stat("narrations/" + id + "/final.opus")).as("the kept copy").isPresent()
+                    .hasValueSatisfying(o -> assertThat(o.size()).isEqualTo(first.body().length));
+        }
+        Http.Response part = Http.get(pipeline.ingest().url(url), "Range", "bytes=0-3");
+        assertThat(part.status()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOf(first.body(), 4));
+        Http.Response wav = Http.get(pipeline.ingest().url("/v1/narrations/" + id + "/audio?format=wav"));
+        assertThat(Wav.read(wav.body()).durationMs()).isEqualTo(done.get("result").get("duration_ms").asLong());
+    }
+
+    @Test
     void aPoisonedSegmentFailsTheNarrationNamingIt() {
         // Segment 1 is one unbroken run of 1,000 CJK characters: ~3,000 byte-level tokens, longer than the tiny
         // model's 2,048-position context, so the engine rejects it.

@@ -141,9 +141,21 @@ class SyncIT {
         assertThat(info.sampleRate()).isEqualTo(24_000);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "Accept: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"application/octet-stream", "audio/*", "*/*", ""})
+    void openAiSpeechAnswersEveryAcceptWithMp3ByDefault(String accept) {
+        String body = "{\"model\":\"csm-1b\",\"input\":\"Hello there.\",\"voice\":\"alloy\"}";
+        Http.Response r = accept.isEmpty() ? Http.postJson(pipeline.ingest().url("/v1/audio/speech"), body)
+                : Http.postJson(pipeline.ingest().url("/v1/audio/speech"), body, "Accept", accept);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).contains("audio/mpeg");
+        assertThat(new String(r.body(), 0, 3, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("ID3");
+    }
+
     @Test
     void openAiSpeedShortensTheAudio() {
-        String body = "{\"model\":\"tts-1\",\"input\":\"Same words.\",\"voice\":\"echo\",\"speed\":%s}";
+        String body = "{\"model\":\"tts-1\",\"input\":\"Same words.\",\"voice\":\"echo\",\"speed\":%s,"
+                + "\"response_format\":\"wav\"}";
         Http.Response normal = Http.postJson(pipeline.ingest().url("/v1/audio/speech"), body.formatted("1.0"));
         Http.Response fast = Http.postJson(pipeline.ingest().url("/v1/audio/speech"), body.formatted("2.0"));
         long normalMs = Wav.read(normal.body()).durationMs();
@@ -154,7 +166,7 @@ class SyncIT {
     @Test
     void openAiErrorsUseOpenAisShape() {
         Http.Response r = Http.postJson(pipeline.ingest().url("/v1/audio/speech"),
-                "{\"model\":\"csm-1b\",\"input\":\"x\",\"voice\":\"alloy\",\"response_format\":\"mp3\"}");
+                "{\"model\":\"csm-1b\",\"input\":\"x\",\"voice\":\"alloy\",\"response_format\":\"aac\"}");
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("error").get("param").asText()).isEqualTo("response_format");
         assertThat(r.json().get("error").get("type").asText()).isEqualTo("invalid_request_error");

@@ -64,8 +64,14 @@ public record JobEvent(
     /** ACCEPTED of a whole narration: its row in the status table. */
     public static JobEvent narrationAccepted(String narrationId, String tenant, Integer speakerId, int textChars,
                                              Instant at) {
+        return narrationAccepted(narrationId, tenant, speakerId, textChars, null, at);
+    }
+
+    /** ACCEPTED of a whole narration whose audio is delivered in {@code format} by default. */
+    public static JobEvent narrationAccepted(String narrationId, String tenant, Integer speakerId, int textChars,
+                                             AudioFormat format, Instant at) {
         return new JobEvent(narrationId, EventType.ACCEPTED, at, null, null, null, null, null, null, null,
-                new JobInfo(JobKind.NARRATION, tenant, speakerId, null, textChars, null), null);
+                new JobInfo(JobKind.NARRATION, tenant, speakerId, null, textChars, null, null, null, format), null);
     }
 
     /** SUCCEEDED of a whole narration, once its audio is assembled. */

@@ -11,18 +11,19 @@ package dev.csmpipeline.model;
  * @param idempotencyKey   the client's Idempotency-Key, when it sent one
  * @param voiceId          the voice the request names, if any
  * @param clip             for a voice, its clip
+ * @param format           the delivery format asked for; null means WAV
  */
 public record JobInfo(JobKind kind, String tenant, Integer speakerId, Integer maxAudioLengthMs, Integer textChars,
-                      String idempotencyKey, String voiceId, VoiceClip clip) {
+                      String idempotencyKey, String voiceId, VoiceClip clip, AudioFormat format) {
 
     public JobInfo(JobKind kind, String tenant, Integer speakerId, Integer maxAudioLengthMs, Integer textChars,
                    String idempotencyKey) {
-        this(kind, tenant, speakerId, maxAudioLengthMs, textChars, idempotencyKey, null, null);
+        this(kind, tenant, speakerId, maxAudioLengthMs, textChars, idempotencyKey, null, null, null);
     }
 
     public static JobInfo of(SynthesisRequest request, String idempotencyKey) {
         return new JobInfo(request.kind(), request.tenant(), request.speakerId(), request.maxAudioLengthMs(),
                 request.text() == null ? null : request.text().length(), idempotencyKey, request.voiceId(),
-                request.clip());
+                request.clip(), request.format());
     }
 }

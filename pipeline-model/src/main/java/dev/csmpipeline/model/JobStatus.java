@@ -27,6 +27,7 @@ import java.time.Instant;
  * @param voiceId         the voice the request named (jobs), from ACCEPTED
  * @param clip            for a voice, its reference clip (from ACCEPTED)
  * @param context         what the synthesis was conditioned on, once SUCCEEDED
+ * @param format          the delivery format asked for at submission (from ACCEPTED); null means WAV
  */
 public record JobStatus(
         String jobId,
@@ -50,7 +51,8 @@ public record JobStatus(
         JobError error,
         String voiceId,
         VoiceClip clip,
-        ContextReport context) {
+        ContextReport context,
+        AudioFormat format) {
 
     /** Name prefix of the random-weight test model: its output is not speech. */
     public static final String TINY_RANDOM_MODEL = "tiny-random";
@@ -58,7 +60,7 @@ public record JobStatus(
     /** The status of a job of which no event has been seen yet. */
     public static JobStatus unknown(String jobId) {
         return new JobStatus(jobId, JobState.QUEUED, null, null, null, null, null, null, null, null, 0, null, 0,
-                false, null, null, null, null, null, null, null, null);
+                false, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean isTerminal() {
@@ -104,6 +106,7 @@ public record JobStatus(
         String voiceId;
         VoiceClip clip;
         ContextReport context;
+        AudioFormat format;
 
         Builder(JobStatus s) {
             jobId = s.jobId;
@@ -128,12 +131,13 @@ public record JobStatus(
             voiceId = s.voiceId;
             clip = s.clip;
             context = s.context;
+            format = s.format;
         }
 
         JobStatus build() {
             return new JobStatus(jobId, state, kind, tenant, speakerId, narration, acceptedAt, startedAt, finishedAt,
                     updatedAt, framesDone, framesMax, attempts, cancelRequested, workerId, model, device, result,
-                    error, voiceId, clip, context);
+                    error, voiceId, clip, context, format);
         }
     }
 }

@@ -63,6 +63,7 @@ public final class JobStatusFold {
             b.speakerId = b.speakerId == null ? info.speakerId() : b.speakerId;
             b.voiceId = b.voiceId == null ? info.voiceId() : b.voiceId;
             b.clip = b.clip == null ? info.clip() : b.clip;
+            b.format = b.format == null ? info.format() : b.format;
         }
     }
 

@@ -17,6 +17,24 @@ public record ApiError(String error, String message, List<FieldError> fields, St
         this(error, message, fields, null);
     }
 
+    /** Longest client-sent value repeated in an error message; longer ones are cut and their length named. */
+    public static final int ECHO_MAX_CHARS = 64;
+
+    /**
+     * A value the client sent, quoted for an error message: at most {@link #ECHO_MAX_CHARS} characters, control
+     * characters replaced, so a 5,000-character id is not echoed back whole.
+     */
+    public static String echo(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        String s = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+        if (s.length() <= ECHO_MAX_CHARS) {
+            return "'" + s + "'";
+        }
+        return "'" + s.substring(0, ECHO_MAX_CHARS) + "...' (" + s.length() + " characters)";
+    }
+
     public static ApiError of(String error, String message) {
         return new ApiError(error, message, List.of());
     }

@@ -18,6 +18,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.NOT_FOUND, ApiError.of("not_found", what + " not found"));
     }
 
+    /** 404 for {@code kind} with the client's {@code id}, quoted and capped ({@link ApiError#echo}). */
+    public static ApiException notFound(String kind, String id) {
+        return notFound(kind + " " + ApiError.echo(id));
+    }
+
     public HttpStatus status() {
         return status;
     }

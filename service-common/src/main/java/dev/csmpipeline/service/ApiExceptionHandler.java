@@ -2,7 +2,7 @@ package dev.csmpipeline.service;
 
 import dev.csmpipeline.model.FieldError;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -19,7 +19,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
-import tools.jackson.databind.DatabindException;
 
 /** Turns every failure of a request into a JSON {@link ApiError} with a 4xx or 5xx status, never an HTML page. */
 @RestControllerAdvice
@@ -39,17 +38,14 @@ public class ApiExceptionHandler {
                 return tooLargeBody(p);
             }
         }
-        if (e.getCause() instanceof DatabindException de && !de.getPath().isEmpty()) {
-            String field = de.getPath().stream()
-                    .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
-            return respond(HttpStatus.BAD_REQUEST, ApiError.invalid(List.of(new FieldError(field,
-                    "has the wrong type or format: " + de.getOriginalMessage()))));
+        Optional<FieldError> field = StrictJson.describe(e);
+        if (field.isPresent()) {
+            return respond(HttpStatus.BAD_REQUEST, ApiError.invalid(List.of(field.get())));
         }
-        String detail = e.getCause() instanceof tools.jackson.core.JacksonException je
-                ? je.getOriginalMessage() : "the body is empty or not JSON";
-        return respond(HttpStatus.BAD_REQUEST, new ApiError("malformed_json",
-                "the request body is not valid JSON: " + detail, List.of(new FieldError("body", detail))));
+        String syntax = StrictJson.syntaxError(e);
+        String detail = syntax != null ? syntax : "the request body is empty or not JSON";
+        return respond(HttpStatus.BAD_REQUEST, new ApiError("malformed_json", detail + "; send a JSON object",
+                List.of(new FieldError("body", syntax != null ? "is not valid JSON" : "is empty or not JSON"))));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -68,7 +64,7 @@ public class ApiExceptionHandler {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ApiError> typeMismatch(MethodArgumentTypeMismatchException e) {
         return respond(HttpStatus.BAD_REQUEST, ApiError.invalid(List.of(new FieldError(e.getName(),
-                "has an invalid value '" + e.getValue() + "'"))));
+                "has an invalid value " + ApiError.echo(e.getValue())))));
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
@@ -91,7 +87,8 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<ApiError> noResource(NoResourceFoundException e) {
-        return respond(HttpStatus.NOT_FOUND, ApiError.of("not_found", "no such path: /" + e.getResourcePath()));
+        return respond(HttpStatus.NOT_FOUND, ApiError.of("not_found", "no such path: "
+                + ApiError.echo("/" + e.getResourcePath())));
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)

@@ -15,7 +15,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 /** What every pipeline service wires the same way: the bucket client, its health, and the pipeline topics. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({S3Properties.class, TopicProperties.class})
-@Import(ApiExceptionHandler.class)
+@Import({ApiExceptionHandler.class, StrictJson.class, ContainerErrors.class})
 public class PipelineServiceConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(PipelineServiceConfiguration.class);

@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.jobs;
 
+import dev.csmpipeline.ingest.audio.Formats;
 import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
@@ -124,9 +125,8 @@ public class JobService {
                 Validation.speakerId("speaker_id", speaker),
                 Validation.maxAudioLengthMs("max_audio_length_ms", maxMs),
                 Validation.temperature("temperature", body.temperature()),
-                Validation.topK("top_k", body.topK()),
-                body.format() == null || body.format().equalsIgnoreCase("wav") ? null
-                        : new FieldError("format", "must be wav, was '" + body.format() + "'")));
+                Validation.topK("top_k", body.topK())));
+        AudioFormat format = Formats.ofSubmission(body.format(), errors);
         Conditioning conditioning = body.voice() == null || !errors.isEmpty() ? null
                 : voices.conditioningFor(body.voice(), tenant, "voice", body.maxAudioLengthMs() != null);
         if (conditioning != null && body.speakerId() == null) {
@@ -134,17 +134,17 @@ public class JobService {
         }
         Instant now = clock.instant();
         return new SynthesisRequest(JobIds.newId(now), kind, body.text(), speaker, maxMs,
-                new Sampling(body.temperature(), body.topK(), body.seed()), AudioFormat.WAV, tenant, now, null,
-                null, conditioning, null);
+                new Sampling(body.temperature(), body.topK(), body.seed()), format == null ? AudioFormat.WAV : format,
+                tenant, now, null, null, conditioning, null);
     }
 
     /** The job, if it exists and belongs to {@code tenant}; another tenant's job is as unknown as a missing one. */
     public JobStatus get(String jobId, String tenant) {
         if (Validation.id("id", jobId) != null) {
-            throw ApiException.notFound("job " + jobId);
+            throw ApiException.notFound("job", jobId);
         }
         return statuses.find(jobId).filter(s -> tenant.equals(s.tenant()) || s.tenant() == null && isDefault(tenant))
-                .orElseThrow(() -> ApiException.notFound("job " + jobId));
+                .orElseThrow(() -> ApiException.notFound("job", jobId));
     }
 
     public List<JobStatus> list(String tenant, String state, String before, int limit) {

@@ -11,7 +11,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param temperature      sampling temperature, 0 to 2; default 0.9; 0 means greedy
  * @param topK             top-k sampling, 1 to 2,051; default 50; 1 means greedy
  * @param seed             sampler seed; the same seed gives the same audio
- * @param format           stored audio format; only {@code wav}
+ * @param format           format the audio URL serves: mp3, opus, flac, wav (default) or pcm; the job is stored as
+ *                         WAV and any format can still be asked for with {@code ?format=} on the download
  * @param voice            a registered voice's id (POST /v1/voices): its clip conditions the synthesis
  */
 @Schema(description = "A text to synthesize asynchronously")
@@ -22,7 +23,7 @@ public record JobSubmission(
         @Schema(example = "0.9") Double temperature,
         @Schema(example = "50") Integer topK,
         Long seed,
-        @Schema(example = "wav") String format,
+        @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format,
         @Schema(description = "id of a READY voice from POST /v1/voices") String voice) {
 
     public JobSubmission(String text, Integer speakerId, Integer maxAudioLengthMs, Double temperature, Integer topK,

@@ -27,7 +27,7 @@ import java.time.Instant;
  * @param result          the audio, once SUCCEEDED
  * @param error           the reason, once FAILED
  * @param statusUrl       this resource
- * @param audioUrl        where the WAV is served
+ * @param audioUrl        where the audio is served, in the format asked for at submission
  * @param eventsUrl       Server-Sent Events with progress
  * @param voiceId         the voice the request named, if any
  * @param conditioning    what the audio was conditioned on (voice, context segments and frames), once SUCCEEDED
@@ -53,13 +53,14 @@ public record JobView(String id, JobState state, JobKind kind, Instant createdAt
 
     public static JobView of(JobStatus s) {
         String base = "/v1/jobs/" + s.jobId();
+        String audio = base + "/audio" + dev.csmpipeline.ingest.audio.Formats.query(s.format());
         AudioResult r = s.result();
         Result result = r == null ? null
-                : new Result(r.durationMs(), r.sampleRate(), r.byteSize(), r.sha256(), r.frames(), base + "/audio");
+                : new Result(r.durationMs(), r.sampleRate(), r.byteSize(), r.sha256(), r.frames(), audio);
         ErrorView error = s.error() == null ? null : new ErrorView(s.error().code(), s.error().message());
         return new JobView(s.jobId(), s.state(), s.kind(), s.acceptedAt(), s.startedAt(), s.finishedAt(),
                 s.updatedAt(), new Progress(s.framesDone(), s.framesMax(), s.audioSecondsDone()), s.cancelRequested(),
-                s.attempts(), s.workerId(), s.model(), s.device(), s.notice(), result, error, base, base + "/audio",
+                s.attempts(), s.workerId(), s.model(), s.device(), s.notice(), result, error, base, audio,
                 base + "/events", s.voiceId(), s.context());
     }
 }

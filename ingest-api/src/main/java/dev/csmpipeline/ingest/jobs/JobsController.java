@@ -1,6 +1,9 @@
 package dev.csmpipeline.ingest.jobs;
 
+import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.IngestProperties;
+import dev.csmpipeline.ingest.audio.EncodedAudio;
+import dev.csmpipeline.ingest.audio.Formats;
 import dev.csmpipeline.ingest.security.Tenants;
 import dev.csmpipeline.model.JobState;
 import dev.csmpipeline.model.JobStatus;
@@ -42,13 +45,15 @@ public class JobsController {
     private final ObjectStorage storage;
     private final IngestProperties props;
     private final JobEventStreams eventStreams;
+    private final EncodedAudio encoded;
 
     public JobsController(JobService jobs, ObjectStorage storage, IngestProperties props,
-                          JobEventStreams eventStreams) {
+                          JobEventStreams eventStreams, EncodedAudio encoded) {
         this.jobs = jobs;
         this.storage = storage;
         this.props = props;
         this.eventStreams = eventStreams;
+        this.encoded = encoded;
     }
 
     @Operation(summary = "Submit a job", description = "Answers 202 with the job id once Kafka holds the job. "
@@ -94,14 +99,22 @@ public class JobsController {
                 .body(JobView.of(after));
     }
 
-    @Operation(summary = "Download a job's WAV", description = "Streams audio/wav with HTTP Range support, or "
-            + "redirects to a presigned URL (INGEST_AUDIO_DELIVERY=redirect). 409 while the job is not done.")
-    @GetMapping(path = "/{id}/audio", produces = {"audio/wav", MediaType.APPLICATION_JSON_VALUE})
+    @Operation(summary = "Download a job's audio", description = "In ?format= (mp3, opus, flac, wav, pcm), else "
+            + "the format asked for at submission, else WAV. WAV streams with HTTP Range support, or redirects to a "
+            + "presigned URL (INGEST_AUDIO_DELIVERY=redirect); other formats are encoded from the stored WAV as they "
+            + "stream (no Range). Any Accept header is answered. 409 while the job is not done.")
+    @GetMapping(path = "/{id}/audio")
     public ResponseEntity<StreamingResponseBody> audio(@PathVariable String id,
+                                                       @Parameter(description = "mp3, opus, flac, wav or pcm")
+                                                       @RequestParam(required = false) String format,
                                                        @RequestHeader(name = HttpHeaders.RANGE, required = false)
                                                        String range, HttpServletRequest http) {
         JobStatus s = jobs.get(id, Tenants.of(http));
         String key = audioKeyOf(s);
+        DeliveryFormat delivered = Formats.forDownload(format, s.format());
+        if (delivered != DeliveryFormat.WAV) {
+            return encoded.streamEncoded(encoded.wavOrGone(key, "job " + id), delivered, id);
+        }
         if (props.redirectAudio()) {
             return ResponseEntity.status(HttpStatus.FOUND)
                     .location(URI.create(storage.presignGet(key, props.presignTtl()))).build();

@@ -6,6 +6,8 @@ import dev.csmpipeline.ingest.status.JobQuery;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
 import dev.csmpipeline.ingest.voices.VoiceService;
+import dev.csmpipeline.ingest.audio.Formats;
+import dev.csmpipeline.model.AudioFormat;
 import dev.csmpipeline.model.Conditioning;
 import dev.csmpipeline.model.ControlCommand;
 import dev.csmpipeline.model.FieldError;
@@ -91,10 +93,11 @@ public class NarrationService {
                     Validation.range("max_segment_chars", maxChars, Limits.SEGMENT_CHARS_MIN,
                             Limits.SEGMENT_CHARS_MAX),
                     onFailure.equals("fail") || onFailure.equals("gap") ? null
-                            : new FieldError("on_segment_failure", "must be fail or gap, was '" + onFailure + "'"),
+                            : new FieldError("on_segment_failure", "must be fail or gap, was " + ApiError.echo(onFailure)),
                     continuity.equals(Limits.CONTINUITY_NONE) || continuity.equals(Limits.CONTINUITY_PREVIOUS) ? null
-                            : new FieldError("continuity", "must be none or previous, was '" + continuity + "'")));
+                            : new FieldError("continuity", "must be none or previous, was " + ApiError.echo(continuity))));
         }
+        AudioFormat format = body == null ? null : Formats.ofSubmission(body.format(), errors);
         ULocale locale = body == null || body.language() == null ? ULocale.ENGLISH
                 : ULocale.forLanguageTag(body.language());
         if (errors.isEmpty()) {
@@ -113,14 +116,15 @@ public class NarrationService {
                 if (voice != null && body.speakerId() == null) {
                     speaker = voice.context().get(0).speakerId(); // the voice speaks unless told otherwise
                 }
-                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"), voice, continuity);
+                return accept(body, tenant, segments, speaker, pause, onFailure.equals("gap"), voice, continuity,
+                        format);
             }
         }
         throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, ApiError.invalid(errors));
     }
 
     private NarrationView accept(NarrationSubmission body, String tenant, List<String> texts, int speaker, int pause,
-                                 boolean gaps, Conditioning voice, String continuity) {
+                                 boolean gaps, Conditioning voice, String continuity, AudioFormat format) {
         Instant now = clock.instant();
         String id = JobIds.newId(now);
         long seed = body.seed() != null ? body.seed() : id.hashCode();
@@ -144,7 +148,7 @@ public class NarrationService {
                             + e.getMessage() + ")"));
         }
         int chars = texts.stream().mapToInt(String::length).sum();
-        JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, now);
+        JobEvent accepted = JobEvent.narrationAccepted(id, tenant, speaker, chars, format, now);
         List<JobEvent> events = new ArrayList<>(List.of(accepted));
         requests.forEach(r -> events.add(JobEvent.accepted(r, now)));
         // Continuity runs the segments one after another: only the first is queued now (every one is ACCEPTED, so
@@ -189,10 +193,10 @@ public class NarrationService {
     /** The narration's row, if it exists and belongs to {@code tenant}. */
     public JobStatus row(String id, String tenant) {
         if (Validation.id("id", id) != null) {
-            throw ApiException.notFound("narration " + id);
+            throw ApiException.notFound("narration", id);
         }
         return statuses.find(id).filter(s -> s.kind() == JobKind.NARRATION && tenant.equals(s.tenant()))
-                .orElseThrow(() -> ApiException.notFound("narration " + id));
+                .orElseThrow(() -> ApiException.notFound("narration", id));
     }
 
     public NarrationView get(String id, String tenant) {

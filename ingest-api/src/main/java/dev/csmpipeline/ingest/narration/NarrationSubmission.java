@@ -21,6 +21,7 @@ import java.util.List;
  * @param continuity       {@code none} (default): segments in parallel, each conditioned on the voice only;
  *                         {@code previous}: each segment also on the previous segment's text and audio, so prosody
  *                         flows across the seam, but segments then run one after another
+ * @param format           format the audio URL serves: mp3, opus, flac, wav (default) or pcm
  */
 @Schema(description = "A long document to narrate")
 public record NarrationSubmission(
@@ -35,12 +36,13 @@ public record NarrationSubmission(
         @Schema(example = "fail") String onSegmentFailure,
         @Schema(example = "en") String language,
         @Schema(description = "id of a READY voice from POST /v1/voices") String voice,
-        @Schema(example = "none", description = "none or previous") String continuity) {
+        @Schema(example = "none", description = "none or previous") String continuity,
+        @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format) {
 
     public NarrationSubmission(String text, List<String> paragraphs, Integer speakerId, Double temperature,
                                Integer topK, Long seed, Integer pauseMs, Integer maxSegmentChars,
                                String onSegmentFailure, String language) {
         this(text, paragraphs, speakerId, temperature, topK, seed, pauseMs, maxSegmentChars, onSegmentFailure,
-                language, null, null);
+                language, null, null, null);
     }
 }

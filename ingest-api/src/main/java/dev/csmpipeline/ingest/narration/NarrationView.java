@@ -64,7 +64,9 @@ public record NarrationView(String id, String state, Instant createdAt, Instant 
                 progress == null ? null : progress.failedSegment());
         return new NarrationView(id, state, row.acceptedAt(), progress == null ? null : progress.firstStartedAt(),
                 row.finishedAt(), segments, progress == null ? 0 : progress.audioMsDone() / 1000.0, remaining,
-                row.notice(), result, error, base, base + "/audio", base + "/manifest", base + "/events");
+                row.notice(), result, error, base,
+                base + "/audio" + dev.csmpipeline.ingest.audio.Formats.query(row.format()), base + "/manifest",
+                base + "/events");
     }
 
     /** The row's terminal state wins; before that, progress tells queued, running or assembling. */

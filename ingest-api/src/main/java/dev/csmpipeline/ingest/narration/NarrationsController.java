@@ -1,14 +1,19 @@
 package dev.csmpipeline.ingest.narration;
 
+import dev.csmpipeline.audio.DeliveryFormat;
+import dev.csmpipeline.ingest.audio.EncodedAudio;
+import dev.csmpipeline.ingest.audio.Formats;
 import dev.csmpipeline.ingest.jobs.JobEventStreams;
 import dev.csmpipeline.ingest.security.Tenants;
 import dev.csmpipeline.model.JobState;
 import dev.csmpipeline.service.ApiError;
 import dev.csmpipeline.service.ApiException;
 import dev.csmpipeline.service.AudioDelivery;
+import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.storage.client.StoredObject;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -43,11 +48,14 @@ public class NarrationsController {
     private final NarrationService narrations;
     private final ObjectStorage storage;
     private final JobEventStreams streams;
+    private final EncodedAudio encoded;
 
-    public NarrationsController(NarrationService narrations, ObjectStorage storage, JobEventStreams streams) {
+    public NarrationsController(NarrationService narrations, ObjectStorage storage, JobEventStreams streams,
+                                EncodedAudio encoded) {
         this.narrations = narrations;
         this.storage = storage;
         this.streams = streams;
+        this.encoded = encoded;
     }
 
     @Operation(summary = "Submit a document", description = "Plain text up to 1 MB, or a list of paragraphs. "
@@ -83,12 +91,24 @@ public class NarrationsController {
         return narrations.cancel(id, Tenants.of(http));
     }
 
-    @Operation(summary = "The assembled WAV", description = "audio/wav with HTTP Range support; 409 until done.")
-    @GetMapping(path = "/{id}/audio", produces = {"audio/wav", MediaType.APPLICATION_JSON_VALUE})
+    @Operation(summary = "The assembled audio", description = "In ?format= (mp3, opus, flac, wav, pcm), else the "
+            + "format asked for at submission, else WAV; with HTTP Range support. Another format than WAV is "
+            + "encoded on the first download and kept beside the WAV. 409 until done.")
+    @GetMapping(path = "/{id}/audio")
     public ResponseEntity<StreamingResponseBody> audio(@PathVariable String id,
+                                                       @Parameter(description = "mp3, opus, flac, wav or pcm")
+                                                       @RequestParam(required = false) String format,
                                                        @RequestHeader(name = HttpHeaders.RANGE, required = false)
                                                        String range, HttpServletRequest http) {
-        return deliver(narrations.finishedKey(id, Tenants.of(http), false), range, id + ".wav");
+        String tenant = Tenants.of(http);
+        String key = narrations.finishedKey(id, tenant, false);
+        DeliveryFormat delivered = Formats.forDownload(format, narrations.row(id, tenant).format());
+        if (delivered == DeliveryFormat.WAV) {
+            return deliver(key, range, id + ".wav");
+        }
+        StoredObject wav = storage.stat(key).orElseThrow(() -> new ApiException(HttpStatus.GONE,
+                ApiError.inState("audio_gone", "the object " + key + " is no longer stored", JobState.EXPIRED)));
+        return encoded.fromCache(wav, delivered, ObjectKeys.narrationFinal(id, delivered.extension()), range, id);
     }
 
     @Operation(summary = "The manifest", description = "Each segment's text and its start and end time in the "

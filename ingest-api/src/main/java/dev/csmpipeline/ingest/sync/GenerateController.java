@@ -1,12 +1,17 @@
 package dev.csmpipeline.ingest.sync;
 
 import dev.csmpipeline.ingest.security.Tenants;
+import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.Sampling;
+import dev.csmpipeline.service.ApiError;
+import dev.csmpipeline.service.PayloadTooLargeException;
+import dev.csmpipeline.service.StrictJson;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Base64;
+import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -65,7 +70,7 @@ public class GenerateController {
         }
         String format = body.format() == null ? "base64" : body.format();
         if (!format.equals("base64") && !format.equals("wav")) {
-            return fail(HttpStatus.BAD_REQUEST, "format must be base64 or wav, was '" + format + "'");
+            return fail(HttpStatus.BAD_REQUEST, "format must be base64 or wav, was " + ApiError.echo(format));
         }
         try {
             SyncService.Audio audio = sync.synthesize(body.text(), body.speakerId(), body.maxAudioLengthMs(),
@@ -90,8 +95,18 @@ public class GenerateController {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<GenerateResponse> unreadable(HttpMessageNotReadableException e) {
-        return fail(HttpStatus.BAD_REQUEST, "the request body is not valid JSON for /generate: "
-                + (e.getMostSpecificCause() == null ? e.getMessage() : e.getMostSpecificCause().getMessage()));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PayloadTooLargeException p) {
+                return fail(HttpStatus.CONTENT_TOO_LARGE, p.getMessage());
+            }
+        }
+        Optional<FieldError> field = StrictJson.describe(e);
+        if (field.isPresent()) {
+            return fail(HttpStatus.BAD_REQUEST, field.get().field() + " " + field.get().reason());
+        }
+        String syntax = StrictJson.syntaxError(e);
+        return fail(HttpStatus.BAD_REQUEST, (syntax != null ? syntax : "the request body is empty or not JSON")
+                + "; send a JSON object with at least \"text\"");
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

@@ -1,10 +1,18 @@
 package dev.csmpipeline.ingest.sync;
 
+import dev.csmpipeline.audio.AudioEncoders;
+import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.security.Tenants;
+import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.Limits;
 import dev.csmpipeline.model.Validation;
 import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.service.ApiError;
+import dev.csmpipeline.service.PayloadTooLargeException;
+import dev.csmpipeline.service.StrictJson;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,10 +22,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -26,16 +37,19 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /v1/audio/speech}, compatible with OpenAI's speech API, so OpenAI SDK clients work unchanged with
  * {@code base_url} pointed here. Voices map to CSM speaker ids; {@code speed} changes tempo without changing pitch.
+ * The worker returns WAV; this controller encodes it into the response format the caller asked for.
  */
 @Tag(name = "OpenAI compatible", description = "OpenAI's /v1/audio/speech")
 @RestController
 public class SpeechController {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SpeechController.class);
+
     /** OpenAI's voice names, each a CSM speaker id in this order; "0".."31" name speakers directly. */
     static final List<String> VOICES = List.of("alloy", "echo", "fable", "onyx", "nova", "shimmer", "ash",
             "ballad", "coral", "sage", "verse");
-    static final List<String> FORMATS = List.of("wav", "pcm");
-    private static final List<String> UNSUPPORTED_FORMATS = List.of("mp3", "opus", "aac", "flac");
+    /** Response header naming request fields that were accepted but cannot be honoured. */
+    static final String IGNORED_FIELDS_HEADER = "X-Ignored-Fields";
 
     private final SyncService sync;
 
@@ -43,21 +57,30 @@ public class SpeechController {
         this.sync = sync;
     }
 
-    /** OpenAI's request; {@code instructions} is accepted and ignored (CSM takes no style prompt). */
+    /**
+     * OpenAI's request. {@code instructions} is accepted and ignored (CSM takes no style prompt); the response says
+     * so in {@value #IGNORED_FIELDS_HEADER}.
+     */
     @Schema(description = "OpenAI speech request")
     public record SpeechRequest(
             @Schema(example = "csm-1b") String model,
             @Schema(example = "Hello from Maya!") String input,
             @Schema(example = "alloy") String voice,
-            @Schema(example = "wav", description = "wav or pcm (24 kHz 16-bit mono little-endian); default wav")
+            @Schema(example = "mp3", description = "mp3 (default), opus (Ogg Opus), flac, wav, or pcm (raw 24 kHz "
+                    + "16-bit mono little-endian); aac is refused (no pure-Java encoder)")
             String responseFormat,
-            @Schema(example = "1.0") Double speed,
-            String instructions) {
+            @Schema(example = "1.0", description = "0.25 to 4.0; tempo changes, pitch does not") Double speed,
+            @Schema(description = "accepted and ignored: CSM-1B takes no style prompt") String instructions,
+            @Schema(example = "audio", description = "audio (default); sse is not supported") String streamFormat) {
     }
 
-    @Operation(summary = "OpenAI-compatible speech", description = "Returns audio bytes: audio/wav, or audio/pcm "
-            + "(raw 24 kHz 16-bit signed little-endian mono, as OpenAI's pcm).")
-    @PostMapping(path = "/v1/audio/speech", produces = {"audio/wav", "audio/pcm", MediaType.APPLICATION_JSON_VALUE})
+    @Operation(summary = "OpenAI-compatible speech", description = "Returns the audio bytes in response_format "
+            + "(default mp3) with its Content-Type, whatever the Accept header (OpenAI's SDKs send "
+            + "application/octet-stream). Errors use OpenAI's shape {\"error\": {message, type, param, code}}.")
+    @ApiResponse(responseCode = "200", description = "the audio", content = {
+            @Content(mediaType = "audio/mpeg"), @Content(mediaType = "audio/ogg"), @Content(mediaType = "audio/flac"),
+            @Content(mediaType = "audio/wav"), @Content(mediaType = "audio/pcm")})
+    @PostMapping(path = "/v1/audio/speech")
     public ResponseEntity<?> speech(@RequestBody(required = false) SpeechRequest body, HttpServletRequest http) {
         if (body == null) {
             return error(HttpStatus.BAD_REQUEST, "the request body must be JSON with input and voice", null);
@@ -69,34 +92,48 @@ public class SpeechController {
         String voiceId = speaker == null && isVoiceId(body.voice()) ? body.voice().trim() : null;
         if (speaker == null && voiceId == null) {
             return error(HttpStatus.BAD_REQUEST, "voice must be one of " + VOICES + ", a speaker id 0-"
-                    + Limits.SPEAKER_ID_MAX + " or the id of a voice from POST /v1/voices, was '" + body.voice() + "'",
-                    "voice");
+                    + Limits.SPEAKER_ID_MAX + " or the id of a voice from POST /v1/voices, was "
+                    + ApiError.echo(body.voice()), "voice");
         }
-        String format = body.responseFormat() == null ? "wav" : body.responseFormat().toLowerCase(Locale.ROOT);
-        if (!FORMATS.contains(format)) {
-            String why = UNSUPPORTED_FORMATS.contains(format) ? " (" + format + " is not supported here)" : "";
-            return error(HttpStatus.BAD_REQUEST, "response_format must be one of " + FORMATS + why, "response_format");
+        DeliveryFormat format;
+        try {
+            format = body.responseFormat() == null ? DeliveryFormat.MP3 : DeliveryFormat.parse(body.responseFormat());
+        } catch (DeliveryFormat.UnsupportedFormatException e) {
+            return error(HttpStatus.BAD_REQUEST, "response_format " + e.getMessage(), "response_format");
         }
         double speed = body.speed() == null ? 1.0 : body.speed();
         if (!(speed >= 0.25 && speed <= 4.0)) {
             return error(HttpStatus.BAD_REQUEST, "speed must be between 0.25 and 4.0, was " + body.speed(), "speed");
         }
+        if (body.streamFormat() != null && !body.streamFormat().equals("audio")) {
+            return error(HttpStatus.BAD_REQUEST, "stream_format must be audio (the default); "
+                    + ApiError.echo(body.streamFormat()) + " is not supported here", "stream_format");
+        }
         try {
             SyncService.Audio audio = sync.synthesize(body.input(), speaker, maxLengthFor(body.input()), false,
                     null, voiceId, Tenants.of(http));
             byte[] wav = speed == 1.0 ? audio.wav() : retime(audio.wav(), speed);
-            ResponseEntity.BodyBuilder ok = ResponseEntity.ok().header("X-Job-Id", audio.jobId());
-            if (format.equals("pcm")) {
-                Wav.Info info = Wav.read(wav);
-                byte[] pcm = new byte[(int) info.dataBytes()];
-                System.arraycopy(wav, info.dataOffset(), pcm, 0, pcm.length);
-                return ok.contentType(MediaType.parseMediaType("audio/pcm")).body(pcm);
+            ResponseEntity.BodyBuilder ok = ResponseEntity.ok().header("X-Job-Id", audio.jobId())
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "inline; filename=\"speech" + format.extension() + "\"");
+            if (body.instructions() != null) {
+                ok.header(IGNORED_FIELDS_HEADER, "instructions");
             }
-            return ok.contentType(MediaType.parseMediaType("audio/wav")).body(wav);
+            long started = System.nanoTime();
+            byte[] encoded = AudioEncoders.encode(wav, format);
+            log.info("event=speech_encoded job={} format={} wav_bytes={} bytes={} encode_ms={}", audio.jobId(),
+                    format.wireName(), wav.length, encoded.length, (System.nanoTime() - started) / 1_000_000);
+            return ok.contentType(MediaType.parseMediaType(format.contentType())).body(encoded);
         } catch (SyncException e) {
             String param = "text".equals(e.field()) ? "input" : e.field();
-            return error(e.status(), e.getMessage(), param);
+            String message = e.getMessage().startsWith("text ") ? "input " + e.getMessage().substring(5)
+                    : e.getMessage();
+            return error(e.status(), message, param);
         }
+    }
+
+    /** Not a built-in name or speaker: a stored voice's id (the voice library's ids are job ids). */
+    static boolean isVoiceId(String voice) {
+        return voice != null && Validation.id("voice", voice.trim()) == null;
     }
 
     /** A voice name or a speaker id as text; null when neither. */
@@ -114,11 +151,6 @@ public class SpeechController {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    /** Not a built-in name or speaker: a stored voice's id (the voice library's ids are job ids). */
-    static boolean isVoiceId(String voice) {
-        return voice != null && Validation.id("voice", voice.trim()) == null;
     }
 
     /** OpenAI has no length cap; allow about 90 ms per character plus 3 s, within the pipeline's limit. */
@@ -139,8 +171,25 @@ public class SpeechController {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        return error(HttpStatus.BAD_REQUEST, "the request body is not valid JSON: "
-                + (e.getMostSpecificCause() == null ? e.getMessage() : e.getMostSpecificCause().getMessage()), null);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PayloadTooLargeException p) {
+                return error(HttpStatus.CONTENT_TOO_LARGE, p.getMessage(), null);
+            }
+        }
+        Optional<FieldError> field = StrictJson.describe(e);
+        if (field.isPresent()) {
+            String param = field.get().field().equals("text") ? "input" : field.get().field();
+            return error(HttpStatus.BAD_REQUEST, param + " " + field.get().reason(),
+                    field.get().field().equals("body") ? null : param);
+        }
+        String syntax = StrictJson.syntaxError(e);
+        return error(HttpStatus.BAD_REQUEST, (syntax != null ? syntax : "the request body is empty or not JSON")
+                + "; send a JSON object with model, input and voice", null);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "send Content-Type: application/json", null);
     }
 
     /** OpenAI's error shape: {"error": {"message", "type", "param", "code"}}. */

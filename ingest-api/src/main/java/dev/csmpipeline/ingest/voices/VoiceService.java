@@ -129,11 +129,11 @@ public class VoiceService {
     /** The voice, if it exists for {@code tenant} (another tenant's voice is as unknown as a missing one). */
     public JobStatus get(String id, String tenant) {
         if (Validation.id("id", id) != null) {
-            throw ApiException.notFound("voice " + id);
+            throw ApiException.notFound("voice", id);
         }
         return statuses.find(id).filter(s -> s.kind() == JobKind.VOICE && tenant.equals(s.tenant())
                         && s.state() != JobState.DELETED)
-                .orElseThrow(() -> ApiException.notFound("voice " + id));
+                .orElseThrow(() -> ApiException.notFound("voice", id));
     }
 
     /** The tenant's voices, newest first. */

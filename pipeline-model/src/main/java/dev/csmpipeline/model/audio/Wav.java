@@ -5,13 +5,18 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * RIFF WAVE files as the pipeline stores and serves them: 16-bit signed PCM, mono. Encodes samples, writes headers
- * for streamed assembly, and reads the header of a stored file.
+ * RIFF WAVE files as the pipeline stores and serves them: 16-bit signed PCM, mono, with a {@code LIST/INFO} chunk
+ * between {@code fmt } and {@code data} saying the audio is synthetic speech ({@link SyntheticSpeech}). Encodes
+ * samples, writes headers for streamed assembly, and reads the header of a stored file. The INFO text is fixed, so
+ * every header the pipeline writes has the same length, {@link #HEADER_BYTES}.
  */
 public final class Wav {
 
-    /** Bytes of the canonical header before the samples. */
-    public static final int HEADER_BYTES = 44;
+    /** The {@code LIST} chunk of type {@code INFO}: comment, software and genre, each a zero-terminated string. */
+    private static final byte[] INFO_CHUNK = infoChunk();
+
+    /** Bytes of the header before the samples: RIFF, {@code fmt }, {@code LIST/INFO} and the data chunk header. */
+    public static final int HEADER_BYTES = 44 + INFO_CHUNK.length;
     public static final int BITS_PER_SAMPLE = 16;
     public static final int BYTES_PER_SAMPLE = BITS_PER_SAMPLE / 8;
     public static final String CONTENT_TYPE = "audio/wav";
@@ -38,10 +43,10 @@ public final class Wav {
     }
 
     private static void writeHeader(ByteBuffer b, long dataBytes, int sampleRate) {
-        if (dataBytes > 0xFFFF_FFFFL - 36) {
+        if (dataBytes > 0xFFFF_FFFFL - (HEADER_BYTES - 8)) {
             throw new IllegalArgumentException("WAV data of " + dataBytes + " bytes exceeds the 4 GiB RIFF limit");
         }
-        b.put(ascii("RIFF")).putInt((int) (36 + dataBytes)).put(ascii("WAVE"))
+        b.put(ascii("RIFF")).putInt((int) (HEADER_BYTES - 8 + dataBytes)).put(ascii("WAVE"))
                 .put(ascii("fmt ")).putInt(16)
                 .putShort((short) 1)                          // PCM
                 .putShort((short) 1)                          // mono
@@ -49,7 +54,64 @@ public final class Wav {
                 .putInt(sampleRate * BYTES_PER_SAMPLE)        // byte rate
                 .putShort((short) BYTES_PER_SAMPLE)           // block align
                 .putShort((short) BITS_PER_SAMPLE)
+                .put(INFO_CHUNK)
                 .put(ascii("data")).putInt((int) dataBytes);
+    }
+
+    private static byte[] infoChunk() {
+        String[][] entries = {{"ICMT", SyntheticSpeech.COMMENT}, {"ISFT", SyntheticSpeech.SOFTWARE},
+                {"IGNR", SyntheticSpeech.GENRE}};
+        int body = 4; // "INFO"
+        for (String[] e : entries) {
+            body += 8 + padded(e[1].length() + 1);
+        }
+        ByteBuffer b = ByteBuffer.allocate(8 + body).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(ascii("LIST")).putInt(body).put(ascii("INFO"));
+        for (String[] e : entries) {
+            byte[] text = ascii(e[1]);
+            b.put(ascii(e[0])).putInt(text.length + 1).put(text).put((byte) 0);
+            if (((text.length + 1) & 1) == 1) {
+                b.put((byte) 0); // chunks are word-aligned
+            }
+        }
+        return b.array();
+    }
+
+    private static int padded(int size) {
+        return size + (size & 1);
+    }
+
+    /**
+     * The {@code LIST/INFO} entries of a WAV file (id to text), for checking what a file says about itself; empty
+     * when it has none.
+     */
+    public static java.util.Map<String, String> infoOf(byte[] wav) {
+        java.util.Map<String, String> info = new java.util.LinkedHashMap<>();
+        ByteBuffer b = ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN);
+        int pos = 12;
+        while (pos + 8 <= wav.length) {
+            String id = chunkId(b, pos);
+            long size = Integer.toUnsignedLong(b.getInt(pos + 4));
+            if ("LIST".equals(id) && size >= 4 && "INFO".equals(chunkId(b, pos + 8))) {
+                int at = pos + 12;
+                int end = (int) Math.min(wav.length, pos + 8 + size);
+                while (at + 8 <= end) {
+                    String key = chunkId(b, at);
+                    int len = b.getInt(at + 4);
+                    int textLen = len;
+                    while (textLen > 0 && wav[at + 8 + textLen - 1] == 0) {
+                        textLen--;
+                    }
+                    info.put(key, new String(wav, at + 8, textLen, StandardCharsets.US_ASCII));
+                    at += 8 + padded(len);
+                }
+            }
+            if ("data".equals(id)) {
+                break;
+            }
+            pos = (int) (pos + 8 + size + (size & 1));
+        }
+        return info;
     }
 
     /** Rounds a sample in [-1, 1] to a signed 16-bit value, clipping outside the range. */

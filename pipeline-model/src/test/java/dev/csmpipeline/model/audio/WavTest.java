@@ -17,9 +17,9 @@ class WavTest {
     void headerHasCorrectRiffAndDataSizes() {
         byte[] wav = Wav.encode(new float[24_000], 24_000);
         ByteBuffer b = ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN);
-        assertThat(wav).hasSize(44 + 48_000);
+        assertThat(wav).hasSize(Wav.HEADER_BYTES + 48_000);
         assertThat(b.getInt(4)).isEqualTo(wav.length - 8);
-        assertThat(b.getInt(40)).isEqualTo(48_000);
+        assertThat(b.getInt(Wav.HEADER_BYTES - 4)).isEqualTo(48_000);
         assertThat(b.getInt(24)).isEqualTo(24_000);
         assertThat(b.getInt(28)).isEqualTo(48_000);
     }
@@ -50,7 +50,7 @@ class WavTest {
     void readReturnsTheEncodedFacts() {
         Wav.Info info = Wav.read(Wav.encode(new float[2400], 24_000));
         assertThat(info.sampleRate()).isEqualTo(24_000);
-        assertThat(info.dataOffset()).isEqualTo(44);
+        assertThat(info.dataOffset()).isEqualTo(Wav.HEADER_BYTES);
         assertThat(info.samples()).isEqualTo(2400);
         assertThat(info.durationMs()).isEqualTo(100);
     }
@@ -58,9 +58,23 @@ class WavTest {
     @Test
     void headerAloneTellsTheDeclaredDataSize() {
         byte[] wav = Wav.encode(new float[2400], 24_000);
-        Wav.Info info = Wav.readHeader(java.util.Arrays.copyOf(wav, 44));
+        Wav.Info info = Wav.readHeader(java.util.Arrays.copyOf(wav, Wav.HEADER_BYTES));
         assertThat(info.dataBytes()).isEqualTo(4800);
-        assertThat(info.dataOffset()).isEqualTo(44);
+        assertThat(info.dataOffset()).isEqualTo(Wav.HEADER_BYTES);
+    }
+
+    @Test
+    void everyFileSaysInItsInfoChunkThatItIsSyntheticSpeech() {
+        byte[] wav = Wav.encode(new float[100], 24_000);
+        assertThat(Wav.infoOf(wav)).containsEntry("ICMT", SyntheticSpeech.COMMENT)
+                .containsEntry("ISFT", SyntheticSpeech.SOFTWARE).containsEntry("IGNR", SyntheticSpeech.GENRE);
+        assertThat(Wav.infoOf(Wav.header(4800, 24_000))).containsEntry("ICMT", SyntheticSpeech.COMMENT);
+    }
+
+    @Test
+    void streamedHeaderMatchesTheEncodedFile() {
+        byte[] wav = Wav.encode(new float[2400], 24_000);
+        assertThat(Wav.header(4800, 24_000)).isEqualTo(java.util.Arrays.copyOf(wav, Wav.HEADER_BYTES));
     }
 
     @Test

@@ -28,6 +28,14 @@ public final class ObjectKeys {
         return narrationPrefix(narrationId) + "final.wav";
     }
 
+    /**
+     * {@code narrations/{id}/final.mp3} and the like: the assembled narration encoded in another format (a copy the
+     * API makes on first download; deleted with the narration).
+     */
+    public static String narrationFinal(String narrationId, String extension) {
+        return narrationPrefix(narrationId) + "final" + extension;
+    }
+
     /** {@code narrations/{id}/manifest.json}: segment texts and their times in the final audio. */
     public static String narrationManifest(String narrationId) {
         return narrationPrefix(narrationId) + "manifest.json";
