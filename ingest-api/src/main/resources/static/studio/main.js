@@ -7,8 +7,11 @@ import { Player } from './player.js';
 import { Voices } from './voices.js';
 import { History, rememberText } from './history.js';
 
-/** The audio formats offered. The API serves wav today; add mp3, opus, flac, pcm here once it serves them. */
-const FORMATS = ['wav'];
+/**
+ * The audio formats offered, each one the browser's player can play (the API also serves raw pcm, which an audio
+ * element cannot play: download it with curl or the SDKs).
+ */
+const FORMATS = ['wav', 'mp3', 'opus', 'flac'];
 /** Longer texts go as a narration by default: one job speaks at most 90 s, and a narration runs in parallel. */
 const NARRATION_ABOVE_CHARS = 600;
 /** A job may speak about twice as long as natural speech (70 ms a character) plus 2 s, within the API's limit. */

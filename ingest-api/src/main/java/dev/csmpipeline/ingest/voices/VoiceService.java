@@ -147,8 +147,9 @@ public class VoiceService {
     }
 
     /**
-     * Deletes the voice and its stored clip and codes. A voice still being encoded is cancelled first; requests
-     * already queued with it fail (their worker no longer finds the codes).
+     * Deletes the voice and its stored clip and codes. A voice still being encoded is cancelled first. Requests
+     * already queued with it fail when they reach a worker, unless that worker still holds the codes in its cache
+     * (then they are spoken in the voice once more); new requests naming it are 404.
      */
     public void delete(String id, String tenant) {
         JobStatus s = get(id, tenant);
