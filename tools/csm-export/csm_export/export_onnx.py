@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from .configs import AUDIO_VOCAB_SIZE, NUM_CODEBOOKS
+from .mimi_stream import MimiDecodeStream, state_specs, zero_state
 from .wrappers import BackboneStep, DepthDecoderStep, MimiDecode, MimiEncode
 
 OPSET = 18
@@ -21,6 +22,9 @@ BACKBONE_FILE = "backbone.onnx"
 DEPTH_DECODER_FILE = "depth_decoder.onnx"
 MIMI_FILE = "mimi_decoder.onnx"
 MIMI_ENCODER_FILE = "mimi_encoder.onnx"
+MIMI_STREAM_FILE = "mimi_decoder_stream.onnx"
+# the streaming decoder's chunk axis: 1 to 64 frames per call
+MIMI_STREAM_MAX_FRAMES = 64
 # the encoder graph's sample axis: at least one frame, at most 4096 frames (327 s)
 MIMI_ENCODER_MAX_FRAMES = 4096
 
@@ -29,14 +33,15 @@ def _dtype_name(dtype: torch.dtype) -> str:
     return {torch.float32: "float32", torch.float16: "float16"}[dtype]
 
 
-def graph_specs(config, dtype: torch.dtype) -> dict:
-    """The canonical I/O contract of each graph (names, dtypes, shapes with named axes)."""
+def graph_specs(config, dtype: torch.dtype, codec_model=None) -> dict:
+    """The canonical I/O contract of each graph (names, dtypes, shapes with named axes); the streaming Mimi
+    decoder's entry needs ``codec_model`` (its state follows the decoder's layers)."""
     bb_layers = config.num_hidden_layers
     bb_kv = config.num_key_value_heads
     bb_hd = config.head_dim
     dd = config.depth_decoder_config
     ft = _dtype_name(dtype)
-    return {
+    specs = {
         "backbone": {
             "file": BACKBONE_FILE,
             "inputs": [
@@ -102,6 +107,35 @@ def graph_specs(config, dtype: torch.dtype) -> dict:
                 "frames": "ceil(samples / 1920): a partial last frame is zero-padded",
             },
         },
+    }
+    if codec_model is not None:
+        specs["mimi_decoder_stream"] = stream_spec(codec_model)
+    return specs
+
+
+def _state_dynamic_shapes(spec: dict, batch) -> tuple:
+    """Dynamic shapes of (position, kv, conv states): the batch axis of each; the conv states are ``forward``'s
+    ``*states``, one nested tuple for torch.export."""
+    dims = [{i: batch for i, d in enumerate(inp["shape"]) if d == "batch"} or None for inp in spec["inputs"][1:]]
+    return (dims[0], dims[1], tuple(dims[2:]))
+
+
+def stream_spec(codec_model) -> dict:
+    """The streaming Mimi decoder: codes of a chunk of frames plus the carried state in, PCM plus state out."""
+    state = state_specs(codec_model)
+    return {
+        "file": MIMI_STREAM_FILE,
+        "inputs": [{"name": "codes", "dtype": "int64", "shape": ["batch", NUM_CODEBOOKS, "frames"]}]
+        + [{"name": n, "dtype": dt, "shape": sh} for n, dt, sh in state],
+        "outputs": [{"name": "pcm", "dtype": "float32", "shape": ["batch", 1, "samples"]}]
+        + [{"name": n + "_out", "dtype": dt, "shape": sh} for n, dt, sh in state],
+        "axes": {
+            "batch": "batch size",
+            "frames": f"frames in this chunk, 1 to {MIMI_STREAM_MAX_FRAMES}",
+            "samples": "frames * 1920",
+        },
+        "state": "every input after codes starts as zeros and is replaced by the output of the same name + _out",
+        "max_chunk_frames": MIMI_STREAM_MAX_FRAMES,
     }
 
 
@@ -258,6 +292,23 @@ def export_graphs(model, out_dir: Path, dtype: torch.dtype = torch.float32, verb
         ["codes"],
         ["pcm"],
         {"codes": {0: batch, 2: frames}},
+        verbose,
+    )
+
+    # --- streaming Mimi decoder (always fp32) --------------------------------------------
+    log(f"exporting {MIMI_STREAM_FILE} ...")
+    chunk = Dim("frames", min=1, max=MIMI_STREAM_MAX_FRAMES)
+    spec = stream_spec(model.codec_model)
+    state = zero_state(model.codec_model, 2)
+    args = (torch.randint(0, 2048, (2, NUM_CODEBOOKS, 3)), *state)
+    dyn = ({0: batch, 2: chunk},) + _state_dynamic_shapes(spec, batch)
+    files["mimi_decoder_stream"] = _export(
+        MimiDecodeStream(model.codec_model).eval(),
+        args,
+        out_dir / MIMI_STREAM_FILE,
+        [i["name"] for i in spec["inputs"]],
+        [o["name"] for o in spec["outputs"]],
+        dyn,
         verbose,
     )
 

@@ -12,7 +12,7 @@ from . import EXPORTER_VERSION, FORMAT_VERSION
 from .configs import AUDIO_VOCAB_SIZE, MIMI_CODEBOOK_SIZE, NUM_CODEBOOKS
 
 MANIFEST_FILE = "manifest.json"
-GRAPH_KEYS = ("backbone", "depth_decoder", "mimi_decoder", "mimi_encoder")
+GRAPH_KEYS = ("backbone", "depth_decoder", "mimi_decoder", "mimi_encoder", "mimi_decoder_stream")
 TOKENIZER_FILE = "tokenizer.json"
 
 # sesame/csm-1b's generation defaults (its generation_config.json and Sesame's generator)
@@ -104,10 +104,10 @@ def build_manifest(
     for key, spec in specs.items():
         g = {k: v for k, v in spec.items()}
         g["files"] = list(graph_files[key])
-        g["dtype"] = "float32" if key in ("mimi_decoder", "mimi_encoder") else dtype_name
+        g["dtype"] = "float32" if key in ("mimi_decoder", "mimi_encoder", "mimi_decoder_stream") else dtype_name
         graphs[key] = g
 
-    all_files = [TOKENIZER_FILE] + [f for key in GRAPH_KEYS for f in graph_files[key]]
+    all_files = [TOKENIZER_FILE] + [f for key in GRAPH_KEYS for f in graph_files.get(key, [])]
     files = {}
     for name in all_files:
         p = out_dir / name

@@ -100,6 +100,7 @@ class OrtCsm:
         self.depth = sess("depth_decoder")
         self.mimi = sess("mimi_decoder") if load_mimi else None
         self.encoder = sess("mimi_encoder") if load_mimi and "mimi_encoder" in g else None
+        self.stream = sess("mimi_decoder_stream") if load_mimi and "mimi_decoder_stream" in g else None
         bb = g["backbone"]["inputs"][4]["shape"]  # past_kv
         dd = g["depth_decoder"]["inputs"][2]["shape"]
         self.kv_dtype = np.float16 if g["backbone"]["inputs"][4]["dtype"] == "float16" else np.float32

@@ -64,7 +64,7 @@ def export_bundle(
     dtype_name = "float16" if dtype == "fp16" else "float32"
     tokenizer.save(str(out_dir / TOKENIZER_FILE), pretty=True)
     files = export_graphs(model, out_dir, dtype=tdt, verbose=verbose, log=log)
-    specs = graph_specs(model.config, tdt)
+    specs = graph_specs(model.config, tdt, codec_model=model.codec_model)
     for key, spec in specs.items():
         problems = verify_io(spec, onnx_io(out_dir / spec["file"]))
         if problems:

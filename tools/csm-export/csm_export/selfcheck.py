@@ -216,6 +216,12 @@ def check_graphs(model, bundle_dir: Path, dtype_name: str = "float32", seed: int
         add("mimi_decoder", f"vs wrapper b{b} frames{f}: pcm", got, _np(ref_wrap), "pcm")
         add("mimi_decoder", f"vs transformers decode b{b} frames{f}: pcm", got, _np(ref_tf), "pcm")
 
+    # ---- streaming Mimi decoder: concatenated chunks vs the one-shot decode -------------
+    if eng.stream is None:
+        log("  (no mimi_decoder_stream graph: streaming checks skipped)")
+    else:
+        stream_checks(eng, model, add)
+
     # ---- Mimi encoder: graph vs wrapper vs transformers' codec_model.encode -------------
     if eng.encoder is None:
         log("  (no mimi_encoder graph: a format-1 bundle; encoder checks skipped)")
@@ -431,3 +437,43 @@ def run_self_check(model, bundle_dir: Path, dtype_name: str, prompts: list[list[
         )
     log("self-check " + ("PASSED" if ok else "FAILED"))
     return summary
+
+
+STREAM_CHUNK_PLANS = {"1": [1], "2": [2], "5": [5], "mix 1,3,2,7,1,4": [1, 3, 2, 7, 1, 4]}
+
+
+def stream_decode(session, spec, codes: np.ndarray, plan: list[int]) -> np.ndarray:
+    """Decode ``codes`` (B, 32, F) with the streaming graph in chunks of ``plan`` (cycled); returns the
+    concatenated PCM (B, 1, F*1920)."""
+    b, _, frames = codes.shape
+    names = [i["name"] for i in spec["inputs"][1:]]
+    state = {
+        i["name"]: np.zeros([b if d == "batch" else d for d in i["shape"]], dtype=np.int64 if i["dtype"] == "int64" else np.float32)
+        for i in spec["inputs"][1:]
+    }
+    out, t, k = [], 0, 0
+    while t < frames:
+        n = min(plan[k % len(plan)], frames - t)
+        res = session.run(None, {"codes": np.ascontiguousarray(codes[:, :, t : t + n]), **state})
+        out.append(res[0])
+        state = dict(zip(names, res[1:]))
+        t, k = t + n, k + 1
+    return np.concatenate(out, axis=-1)
+
+
+def stream_checks(eng, model, add) -> None:
+    """The streaming decoder over more frames than the decoder transformer's sliding window covers (2 positions
+    per frame), chunked as 1, 2, 5 and a mix, against the one-shot graph and transformers' decode."""
+    window = model.config.codec_config.sliding_window
+    spec = eng.manifest["graphs"]["mimi_decoder_stream"]
+    g = torch.Generator().manual_seed(16)  # its own generator: the other checks' inputs stay as they were
+    for b, f in [(1, window // 2 + 9), (2, 11)]:
+        codes = torch.randint(0, 2051, (b, NUM_CODEBOOKS, f), generator=g)
+        (one_shot,) = eng.mimi.run(None, {"codes": _np(codes)})
+        with torch.no_grad():
+            ref_tf = model.codec_model.decode(torch.from_numpy(sanitize_codes(_np(codes)))).audio_values
+        for label, plan in STREAM_CHUNK_PLANS.items():
+            got = stream_decode(eng.stream, spec, _np(codes), plan)
+            add("mimi_decoder_stream", f"chunks {label} b{b} frames{f} vs one-shot graph: pcm", got, one_shot, "pcm")
+            if label.startswith("mix"):
+                add("mimi_decoder_stream", f"chunks {label} b{b} frames{f} vs transformers decode: pcm", got, _np(ref_tf), "pcm")

@@ -75,7 +75,7 @@ def test_rebuilt_fixture_passes_self_check(rebuilt_tiny):
     assert verify_files(bundle, manifest) == []
     sc = manifest["self_check"]
     assert sc["passed"] and sc["greedy_loop"]["mismatched_frames"] == 0
-    for graph in ("backbone", "depth_decoder", "mimi_decoder", "mimi_encoder"):
+    for graph in ("backbone", "depth_decoder", "mimi_decoder", "mimi_encoder", "mimi_decoder_stream"):
         assert sc["graphs"][graph]["failed"] == 0
     assert sc["greedy_loop"]["prompts"] == 3  # two text prompts and one with a context segment
 
@@ -132,7 +132,7 @@ def test_self_check_of_a_mismatched_model_raises_parity_error_naming_each_output
     with pytest.raises(ParityError) as err:
         self_check_bundle(other, bundle, manifest, [], 0, log=lambda *_: None)
     failed = {(f["graph"], f["check"]) for f in err.value.failures}
-    assert {g for g, _ in failed} >= {"backbone", "depth_decoder", "mimi_decoder", "mimi_encoder"}
+    assert {g for g, _ in failed} >= {"backbone", "depth_decoder", "mimi_decoder", "mimi_encoder", "mimi_decoder_stream"}
     assert all(f["max_abs_diff"] > f["bound"] for f in err.value.failures if "bound" in f)
     assert "max|diff|" in str(err.value) and "backbone" in str(err.value)
     assert json.loads((bundle / "manifest.json").read_text())["self_check"]["passed"] is False

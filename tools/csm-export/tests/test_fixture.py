@@ -10,7 +10,7 @@ from conftest import FIXTURE_DIR, REFERENCE_DIR
 from csm_export.manifest import verify_files
 
 # bundle (four graphs, with the Mimi encoder) plus references
-MAX_BYTES = 14 * 1000 * 1000
+MAX_BYTES = 16 * 1000 * 1000  # 14 MB + the streaming Mimi decoder, which repeats the decoder's 1.6 MB of weights
 
 
 def _read_f32(meta):
@@ -25,7 +25,7 @@ def test_manifest_sha256_matches_files(fixture_manifest):
 def test_every_bundle_file_is_listed(fixture_manifest):
     on_disk = {p.name for p in FIXTURE_DIR.iterdir() if p.is_file()} - {"manifest.json"}
     assert on_disk == set(fixture_manifest["files"])
-    assert {"backbone.onnx", "depth_decoder.onnx", "mimi_decoder.onnx", "mimi_encoder.onnx"} <= on_disk
+    assert {"backbone.onnx", "depth_decoder.onnx", "mimi_decoder.onnx", "mimi_encoder.onnx", "mimi_decoder_stream.onnx"} <= on_disk
 
 
 def test_size_limit():
@@ -51,6 +51,11 @@ def test_manifest_contract(fixture_manifest):
     assert [(o["name"], o["dtype"]) for o in g["mimi_encoder"]["outputs"]] == [("codes", "int64"), ("latents", "float32")]
     assert g["mimi_encoder"]["outputs"][0]["shape"] == ["batch", 32, "frames"]
     assert m["self_check"]["graphs"]["mimi_encoder"]["failed"] == 0
+    st = g["mimi_decoder_stream"]
+    assert st["inputs"][0] == {"name": "codes", "dtype": "int64", "shape": ["batch", 32, "frames"]}
+    assert [o["name"] for o in st["outputs"]] == ["pcm"] + [i["name"] + "_out" for i in st["inputs"][1:]]
+    assert [i["name"] for i in st["inputs"][1:3]] == ["position", "kv"] and st["max_chunk_frames"] >= 5
+    assert m["self_check"]["graphs"]["mimi_decoder_stream"]["failed"] == 0
     bb = m["backbone"]
     assert g["backbone"]["inputs"][4]["shape"] == ["past_seq", bb["num_layers"], 2, "batch", bb["num_kv_heads"], bb["head_dim"]]
     assert m["self_check"]["passed"] is True
