@@ -6,10 +6,12 @@ import dev.csmpipeline.engine.csm.ClipEncoder;
 import dev.csmpipeline.engine.csm.CsmGraphs;
 import dev.csmpipeline.engine.csm.FrameLoop;
 import dev.csmpipeline.engine.csm.GeneratedCodes;
+import dev.csmpipeline.engine.csm.PcmChunker;
 import dev.csmpipeline.engine.csm.PromptGrid;
 import dev.csmpipeline.engine.csm.PromptTokenizer;
 import dev.csmpipeline.engine.csm.Sampler;
 import dev.csmpipeline.engine.csm.StepListener;
+import dev.csmpipeline.engine.csm.StreamingMimi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,12 +55,15 @@ public final class CsmEngine implements SpeechEngine {
     private final CsmGraphs graphs;
     private final FrameLoop frameLoop;
     private final Optional<ClipEncoder> clipEncoder; // empty for a format-1 bundle
+    private final Optional<StreamingMimi> streamingMimi; // empty for a bundle exported without it
     private final EngineInfo info;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lifecycle's write lock
 
-    private CsmEngine(BundleManifest manifest, PromptTokenizer tokenizer, CsmGraphs graphs) {
+    private CsmEngine(BundleManifest manifest, PromptTokenizer tokenizer, CsmGraphs graphs,
+            Optional<StreamingMimi> streamingMimi) {
         this.manifest = manifest;
+        this.streamingMimi = streamingMimi;
         this.tokenizer = tokenizer;
         this.graphs = graphs;
         this.frameLoop = new FrameLoop(graphs, manifest);
@@ -92,7 +97,15 @@ public final class CsmEngine implements SpeechEngine {
             tokenizer.close();
             throw e;
         }
-        CsmEngine engine = new CsmEngine(manifest, tokenizer, graphs);
+        Optional<StreamingMimi> streaming;
+        try {
+            streaming = StreamingMimi.open(graphs.env(), dir, manifest);
+        } catch (RuntimeException e) {
+            graphs.close();
+            tokenizer.close();
+            throw e;
+        }
+        CsmEngine engine = new CsmEngine(manifest, tokenizer, graphs, streaming);
         log.info("event=engine_loaded model={} kind={} dtype={} device={} intra_op_threads={} bundle={} took_ms={}",
                 manifest.model().name(), manifest.model().kind(), manifest.model().dtype(), graphs.device(),
                 options.intraOpThreads(), dir, (System.nanoTime() - t0) / 1_000_000);
@@ -121,6 +134,74 @@ public final class CsmEngine implements SpeechEngine {
             }
             return new Synthesis(pcm, manifest.audio().sampleRate(), audio.size(), reason, codes.promptPositions(),
                     prompt.contextFrames());
+        });
+    }
+
+    /**
+     * {@link #synthesize} with the audio handed to {@code listener} as it is generated: every {@code chunkFrames}
+     * audio frames are decoded with the bundle's streaming Mimi decoder (carrying the decoder's state from chunk to
+     * chunk) while the next frames are generated, and a last chunk follows the final frame. The returned synthesis
+     * holds the concatenated chunks, which equal {@link #synthesize}'s one-shot decode of the same frames within
+     * float rounding (1e-4; see docs/BUNDLE-FORMAT.md, "Streaming Mimi decoder").
+     *
+     * @param chunkFrames audio frames per chunk (80 ms each), 1 to {@link #maxChunkFrames()}
+     * @throws EngineRejectedException when the bundle has no streaming decoder (re-export it) or the chunk size is
+     *                                 out of range
+     */
+    public Synthesis synthesizeStreaming(SpeechPrompt prompt, SynthesisControl control, int chunkFrames,
+            AudioChunkListener listener) {
+        StreamingMimi mimi = streamingMimi.orElseThrow(() -> new EngineRejectedException("model " + info.modelName()
+                + " was exported without " + StreamingMimi.GRAPH_KEY + ".onnx, so its audio cannot be streamed: "
+                + "re-export the bundle with tools/csm-export"));
+        if (chunkFrames < 1 || chunkFrames > mimi.maxChunkFrames()) {
+            throw new EngineRejectedException("chunk size must be 1 to " + mimi.maxChunkFrames() + " frames, got "
+                    + chunkFrames);
+        }
+        return whileOpen(() -> {
+            try (PcmChunker chunker = new PcmChunker(mimi, frameLoop::isStopFrame, chunkFrames, listener)) {
+                GeneratedCodes codes = generate(prompt, control, chunker);
+                if (control.isCancelled()) {
+                    throw new SynthesisCancelledException(codes.frames().size());
+                }
+                float[] pcm = chunker.finish();
+                Synthesis.StopReason reason = codes.stoppedEarly() ? Synthesis.StopReason.END_OF_AUDIO
+                        : Synthesis.StopReason.MAX_FRAMES;
+                return new Synthesis(pcm, manifest.audio().sampleRate(), codes.audioFrames().size(), reason,
+                        codes.promptPositions(), prompt.contextFrames());
+            }
+        });
+    }
+
+    /** Whether this bundle can stream ({@link #synthesizeStreaming}); false for bundles exported before it. */
+    public boolean canStream() {
+        return streamingMimi.isPresent();
+    }
+
+    /** The largest chunk {@link #synthesizeStreaming} takes, in frames (0 when the bundle cannot stream). */
+    public int maxChunkFrames() {
+        return streamingMimi.map(StreamingMimi::maxChunkFrames).orElse(0);
+    }
+
+    /**
+     * Streaming Mimi decode of audio frames in chunks of {@code chunkPlan} frames (cycled), concatenated: for parity
+     * checks against {@link #decodeAudio}.
+     */
+    public float[] decodeAudioStreamed(List<int[]> audioFrames, int[] chunkPlan) {
+        StreamingMimi mimi = streamingMimi.orElseThrow(() -> new EngineRejectedException("model "
+                + info.modelName() + " has no " + StreamingMimi.GRAPH_KEY + " graph: re-export the bundle"));
+        return whileOpen(() -> {
+            float[] pcm = new float[audioFrames.size() * manifest.audio().samplesPerFrame()];
+            try (StreamingMimi.State state = mimi.newState()) {
+                int at = 0;
+                for (int f = 0, k = 0; f < audioFrames.size(); k++) {
+                    int n = Math.min(chunkPlan[k % chunkPlan.length], audioFrames.size() - f);
+                    float[] chunk = mimi.decode(state, audioFrames.subList(f, f + n));
+                    System.arraycopy(chunk, 0, pcm, at, chunk.length);
+                    at += chunk.length;
+                    f += n;
+                }
+            }
+            return pcm;
         });
     }
 
@@ -234,6 +315,7 @@ public final class CsmEngine implements SpeechEngine {
             }
             closed = true;
             graphs.close();
+            streamingMimi.ifPresent(StreamingMimi::close);
             tokenizer.close();
             log.info("event=engine_closed model={}", info.modelName());
         } finally {

@@ -65,6 +65,7 @@ public final class FrameLoop {
                 }
                 int[] frame = chooseFrame(g, sampler, f, listener);
                 frames.add(frame);
+                listener.frame(f, frame);
                 control.onFrame(f + 1);
                 if (isStopFrame(frame)) {
                     return new GeneratedCodes(frames, true, prompt.positions());

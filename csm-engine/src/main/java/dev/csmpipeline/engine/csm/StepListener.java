@@ -21,4 +21,8 @@ public interface StepListener {
     /** After depth call {@code codebook} (1..31) of frame {@code frame}: (audio_vocab,) logits of that codebook. */
     default void depth(int frame, int codebook, float[] logits) {
     }
+
+    /** After frame {@code frame} is chosen (the stop frame included): its codes, one per codebook (not reused). */
+    default void frame(int frame, int[] codes) {
+    }
 }
