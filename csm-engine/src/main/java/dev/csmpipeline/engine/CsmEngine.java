@@ -99,7 +99,7 @@ public final class CsmEngine implements SpeechEngine {
         }
         Optional<StreamingMimi> streaming;
         try {
-            streaming = StreamingMimi.open(graphs.env(), dir, manifest);
+            streaming = StreamingMimi.open(graphs.env(), dir, manifest, options, graphs.device());
         } catch (RuntimeException e) {
             graphs.close();
             tokenizer.close();

@@ -3,6 +3,8 @@ package dev.csmpipeline.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -11,9 +13,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The tiny bundle's streaming Mimi decoder: decoding frames chunk by chunk, carrying the decoder's state, gives the
@@ -115,6 +120,27 @@ class StreamingMimiParityTest {
                 .isInstanceOf(EngineRejectedException.class).hasMessageContaining("1 to " + engine.maxChunkFrames());
         assertThatThrownBy(() -> engine.synthesizeStreaming(p.greedyRequest(), SynthesisControl.NONE,
                 engine.maxChunkFrames() + 1, c -> { })).isInstanceOf(EngineRejectedException.class);
+    }
+
+    @Test
+    void bundleWithoutTheStreamingGraphLoadsAndSynthesizesButRefusesToStream(@TempDir Path dir) throws Exception {
+        JsonMapper json = JsonMapper.builder().build();
+        ObjectNode manifest = (ObjectNode) json.readTree(Files.readString(TinyReference.BUNDLE.resolve("manifest.json")));
+        ((ObjectNode) manifest.get("graphs")).remove("mimi_decoder_stream");
+        ((ObjectNode) manifest.get("files")).remove("mimi_decoder_stream.onnx");
+        Files.writeString(dir.resolve("manifest.json"), json.writeValueAsString(manifest));
+        for (String name : manifest.get("files").propertyNames()) {
+            Files.copy(TinyReference.BUNDLE.resolve(name), dir.resolve(name));
+        }
+        TinyReference.Prompt p = TinyReference.prompt(0);
+        try (CsmEngine older = CsmEngine.load(dir, EngineOptions.cpu(1))) {
+            assertThat(older.canStream()).isFalse();
+            assertThat(older.synthesize(p.greedyRequest(), SynthesisControl.NONE).pcm())
+                    .isEqualTo(engine.synthesize(p.greedyRequest(), SynthesisControl.NONE).pcm());
+            assertThatThrownBy(() -> older.synthesizeStreaming(p.greedyRequest(), SynthesisControl.NONE, 2, c -> { }))
+                    .isInstanceOf(EngineRejectedException.class).hasMessageContaining("mimi_decoder_stream")
+                    .hasMessageContaining("re-export");
+        }
     }
 
     private static List<int[]> randomFrames(int n, long seed) {

@@ -156,7 +156,7 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
         }
     }
 
-    private static SessionOptions sessionOptions(EngineOptions options, String device) throws OrtException {
+    static SessionOptions sessionOptions(EngineOptions options, String device) throws OrtException {
         SessionOptions so = new SessionOptions();
         so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
         so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);

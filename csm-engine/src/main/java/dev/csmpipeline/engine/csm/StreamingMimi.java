@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.csmpipeline.engine.BundleException;
+import dev.csmpipeline.engine.EngineOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -69,7 +70,8 @@ public final class StreamingMimi implements AutoCloseable {
      * Opens the streaming decoder of a bundle, or empty when the bundle has none (exported before the streaming
      * graph existed: re-export it to stream).
      */
-    public static Optional<StreamingMimi> open(OrtEnvironment env, Path bundleDir, BundleManifest manifest) {
+    public static Optional<StreamingMimi> open(OrtEnvironment env, Path bundleDir, BundleManifest manifest,
+            EngineOptions options, String device) {
         JsonNode graph;
         try {
             graph = JSON.readTree(Files.readString(bundleDir.resolve(BundleManifest.FILE_NAME)))
@@ -82,10 +84,7 @@ public final class StreamingMimi implements AutoCloseable {
             return Optional.empty();
         }
         List<StateSpec> specs = stateSpecs(graph.path("inputs"));
-        try {
-            OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        try (OrtSession.SessionOptions so = CsmGraphs.sessionOptions(options, device)) { // as the other graphs
             OrtSession s = env.createSession(bundleDir.resolve(graph.path("file").asString()).toString(), so);
             return Optional.of(new StreamingMimi(env, s, specs, manifest.audio(), maxFrames(graph)));
         } catch (OrtException e) {
