@@ -264,6 +264,66 @@ def cmd_self_check(args) -> int:
     return 0 if summary["passed"] else 1
 
 
+# ---------------------------------------------------------------------------- check-mimi-stream
+def cmd_check_mimi_stream(args) -> int:
+    """A preset's Mimi alone with random weights (``mid``: the full-size codec): export the one-shot and the streaming
+    decoder, then the streaming self-check (chunks 1, 2, 5 and a mix against the one-shot graph and transformers)."""
+    import torch
+    from transformers import MimiConfig, MimiModel
+
+    from .configs import PRESETS
+    from .export_onnx import export_mimi_decoders
+    from .random_model import normalize_mimi_output, randomize_mimi_codebooks
+    from .selfcheck import TOLERANCES, Check, _diff, stream_checks
+
+    _threads(args.threads)
+    preset = PRESETS[args.config]
+    torch.manual_seed(args.seed)
+    codec = MimiModel(MimiConfig(**preset.codec) if preset.codec is not None else MimiConfig()).eval()
+    gen = torch.Generator().manual_seed(args.seed + 1)
+    randomize_mimi_codebooks(codec, gen)
+    normalize_mimi_output(codec, gen)
+    out = Path(args.out).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    specs = export_mimi_decoders(codec, out, log=_log)
+    checks = []
+
+    def add(graph, name, got, ref, kind):
+        d, sc = _diff(got, ref)
+        c = Check(graph, name, d, sc, TOLERANCES["float32"][kind])
+        checks.append(c)
+        _log(c.line())
+
+    stream_checks(_MimiOnly(out, specs, args.threads or 2), _CodecHolder(codec), add)
+    failed = [c for c in checks if not c.ok]
+    _log(f"check-mimi-stream {args.config}: {len(checks) - len(failed)}/{len(checks)} ok")
+    return 1 if failed else 0
+
+
+class _MimiOnly:
+    """The two Mimi decoder sessions of a directory, shaped like ``OrtCsm`` for :func:`selfcheck.stream_checks`."""
+
+    def __init__(self, out: Path, specs: dict, threads: int):
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3
+        self.manifest = {"graphs": specs}
+        self.mimi = ort.InferenceSession(str(out / specs["mimi_decoder"]["file"]), opts, providers=["CPUExecutionProvider"])
+        self.stream = ort.InferenceSession(str(out / specs["mimi_decoder_stream"]["file"]), opts, providers=["CPUExecutionProvider"])
+
+
+class _CodecHolder:
+    """``model.codec_model`` and ``model.config.codec_config`` of a bare MimiModel."""
+
+    def __init__(self, codec):
+        from types import SimpleNamespace
+
+        self.codec_model = codec
+        self.config = SimpleNamespace(codec_config=codec.config)
+
+
 # ---------------------------------------------------------------------------- verify
 def cmd_verify(args) -> int:
     from .manifest import verify_files
@@ -319,6 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--greedy-frames", type=int, default=8)
     s.add_argument("--threads", type=int, default=None)
     s.set_defaults(func=cmd_self_check)
+
+    m = sub.add_parser("check-mimi-stream", help="export a preset's Mimi decoders (random weights) and check streaming against one-shot")
+    m.add_argument("--config", choices=["tiny", "mid"], default="mid", help="mid: the full-size Mimi")
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--out", required=True, help="directory for mimi_decoder.onnx and mimi_decoder_stream.onnx")
+    m.add_argument("--threads", type=int, default=None)
+    m.set_defaults(func=cmd_check_mimi_stream)
 
     v = sub.add_parser("verify", help="check the sha256 and size of every file listed in a bundle's manifest")
     v.add_argument("--bundle", required=True)

@@ -329,6 +329,25 @@ def export_graphs(model, out_dir: Path, dtype: torch.dtype = torch.float32, verb
     return files
 
 
+def export_mimi_decoders(codec_model, out_dir: Path, log=print) -> dict:
+    """The one-shot and the streaming Mimi decoder of a bare ``MimiModel`` (``check-mimi-stream``); returns their
+    specs as in ``graph_specs``."""
+    from torch.export import Dim
+
+    out_dir = Path(out_dir)
+    batch = Dim("batch", min=1, max=1024)
+    log(f"exporting {MIMI_FILE} ...")
+    _export(MimiDecode(codec_model).eval(), (torch.randint(0, 2048, (2, NUM_CODEBOOKS, 3)),), out_dir / MIMI_FILE,
+            ["codes"], ["pcm"], {"codes": {0: batch, 2: Dim("frames", min=1, max=4096)}})
+    log(f"exporting {MIMI_STREAM_FILE} ...")
+    spec = stream_spec(codec_model)
+    args = (torch.randint(0, 2048, (2, NUM_CODEBOOKS, 3)), *zero_state(codec_model, 2))
+    dyn = ({0: batch, 2: Dim("frames", min=1, max=MIMI_STREAM_MAX_FRAMES)},) + _state_dynamic_shapes(spec, batch)
+    _export(MimiDecodeStream(codec_model).eval(), args, out_dir / MIMI_STREAM_FILE,
+            [i["name"] for i in spec["inputs"]], [o["name"] for o in spec["outputs"]], dyn)
+    return {"mimi_decoder": {"file": MIMI_FILE}, "mimi_decoder_stream": spec}
+
+
 def onnx_io(path: Path) -> dict:
     """Read the declared inputs/outputs of an ONNX file (without loading weights)."""
     import onnx
