@@ -54,6 +54,23 @@ class CsmEngineTest {
     }
 
     @Test
+    void perSessionThreadPoolsGiveTheSameAudioAsTheProcessWidePool() {
+        Synthesis shared = engine.synthesize(sampled(3, 77), SynthesisControl.NONE);
+        try (CsmEngine own = CsmEngine.load(TinyReference.BUNDLE,
+                EngineOptions.cpu(1).withThreadPools(EngineOptions.ThreadPools.SESSION))) {
+            assertThat(own.synthesize(sampled(3, 77), SynthesisControl.NONE).pcm()).containsExactly(shared.pcm());
+        }
+    }
+
+    @Test
+    void threadPoolsIsProcessByDefaultAndAnUnknownValueNamesTheVariable() {
+        assertThat(EngineOptions.cpu(2).threadPools()).isEqualTo(EngineOptions.ThreadPools.PROCESS);
+        assertThat(EngineOptions.ThreadPools.parse(" Session ")).isEqualTo(EngineOptions.ThreadPools.SESSION);
+        assertThatThrownBy(() -> EngineOptions.ThreadPools.parse("global"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TTS_THREAD_POOLS");
+    }
+
+    @Test
     void cudaOnTheCpuBuildFailsSayingHowToGetIt() {
         assertThatThrownBy(() -> CsmEngine.load(TinyReference.BUNDLE, new EngineOptions("cuda", 1, 1, 0)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("-Pgpu");
