@@ -10,25 +10,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Behaviour of the engine around the frame loop, on the tiny random model. */
+@ExtendWith(TinyEngine.class)
 class CsmEngineTest {
 
     static CsmEngine engine;
 
     @BeforeAll
-    static void load() {
-        engine = CsmEngine.load(TinyReference.BUNDLE, EngineOptions.cpu(2));
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
+    static void load(CsmEngine tiny) {
+        engine = tiny;
     }
 
     private static SpeechPrompt sampled(int frames, long seed) {
