@@ -63,6 +63,11 @@ public final class BatchedEngine implements AutoCloseable {
         return loop.hasWork();
     }
 
+    /** Time spent so far by part of the frame (backbone, prefills, depth calls with sampling, regroups). */
+    public BatchLoop.Timings timings() {
+        return loop.timings();
+    }
+
     public int runningRows() {
         return loop.runningRows();
     }

@@ -79,6 +79,19 @@ public final class BatchLoop implements AutoCloseable {
     private final int elementBytes;
     private final OnnxJavaType ft;
 
+    /**
+     * Time spent so far, in nanoseconds, by part of the frame (for benchmarks): the batched backbone steps, the
+     * joiners' prefills, the 31 batched depth calls of each frame, cache regroups, and frames stepped.
+     */
+    public record Timings(long backboneNanos, long prefillNanos, long depthNanos, long regroupNanos, long frames) {
+    }
+
+    private long backboneNanos;
+    private long prefillNanos;
+    private long depthNanos;
+    private long regroupNanos;
+    private long framesStepped;
+
     private final ConcurrentLinkedQueue<Row> waiting = new ConcurrentLinkedQueue<>();
     private List<Row> running = new ArrayList<>(); // in cache order
     private BatchKvCache cache; // null while no row runs
@@ -126,6 +139,10 @@ public final class BatchLoop implements AutoCloseable {
         return row;
     }
 
+    public Timings timings() {
+        return new Timings(backboneNanos, prefillNanos, depthNanos, regroupNanos, framesStepped);
+    }
+
     /** Rows generating now. */
     public int runningRows() {
         return running.size();
@@ -151,14 +168,20 @@ public final class BatchLoop implements AutoCloseable {
             if (running.isEmpty() && joiners.isEmpty()) {
                 return;
             }
+            long t0 = System.nanoTime();
             if (!running.isEmpty()) {
                 backboneStep();
             }
+            long t1 = System.nanoTime();
+            backboneNanos += t1 - t0;
             if (!joiners.isEmpty()) {
                 prefillAndMerge(joiners);
             }
+            long t2 = System.nanoTime();
             chooseFrames();
+            depthNanos += System.nanoTime() - t2;
             answerFinished();
+            framesStepped++;
         } catch (OrtException | RuntimeException e) {
             failAll(e);
         }
@@ -249,6 +272,7 @@ public final class BatchLoop implements AutoCloseable {
             for (int i = 0; i < s; i++) {
                 ones.put(i, 1L);
             }
+            long t0 = System.nanoTime();
             try (OnnxTensor tokensIn = OnnxTensor.createTensor(env, prompt.tokens(), new long[] {1, s, columns});
                     OnnxTensor maskIn = OnnxTensor.createTensor(env, prompt.mask(), new long[] {1, s, columns},
                             OnnxJavaType.BOOL);
@@ -256,6 +280,7 @@ public final class BatchLoop implements AutoCloseable {
                     OnnxTensor attentionIn = OnnxTensor.createTensor(env, ones, new long[] {1, s})) {
                 runBackbone(tokensIn, maskIn, positionsIn, attentionIn, own, s, row, 1);
             }
+            prefillNanos += System.nanoTime() - t0;
             sources.add(new BatchKvCache.RowSource(own, 0));
         }
         List<Row> all = new ArrayList<>(running);
@@ -387,7 +412,9 @@ public final class BatchLoop implements AutoCloseable {
             int left = r.prompt.positions() + r.maxFrames - 1 - s.source().real(s.slot());
             capacity = Math.max(capacity, length + left);
         }
+        long t0 = System.nanoTime();
         BatchKvCache next = BatchKvCache.regroup(env, manifest.backbone(), elementBytes, sources, capacity, spare);
+        regroupNanos += System.nanoTime() - t0;
         spare = old != null ? old : (next.buffer() == spare ? null : spare);
         cache = next;
     }
