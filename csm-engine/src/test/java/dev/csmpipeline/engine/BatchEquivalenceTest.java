@@ -25,7 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BatchEquivalenceTest {
 
     static CsmEngine engine;
-    /** Eight requests of different prompt lengths: the reference prompts (one stops early), two with voice context, two capped short. */
+    /**
+     * Eight requests of different prompt lengths: the reference prompts (one stops early), two with voice context,
+     * two capped short.
+     */
     static List<SpeechPrompt> requests;
     static List<GeneratedCodes> alone;
 

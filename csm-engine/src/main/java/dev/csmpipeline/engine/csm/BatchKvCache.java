@@ -20,7 +20,7 @@ import java.util.List;
  */
 final class BatchKvCache {
 
-    /** Where one row of a regrouped cache comes from: slot {@code slot} of {@code source}'s last {@code real} positions. */
+    /** Where one row of a regrouped cache comes from: row {@code slot} of {@code source}, its real positions. */
     record RowSource(BatchKvCache source, int slot) {
     }
 
