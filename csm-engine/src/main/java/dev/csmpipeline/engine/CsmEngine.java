@@ -141,6 +141,15 @@ public final class CsmEngine implements SpeechEngine {
     }
 
     /**
+     * A continuous batch of at most {@code maxRows} rows over this engine's sessions ({@link BatchedEngine}); its
+     * buffers are its own, so several batches may run on one engine.
+     */
+    public BatchedEngine batched(int maxRows) {
+        return whileOpen(() -> new BatchedEngine(this, new dev.csmpipeline.engine.csm.BatchLoop(graphs, manifest,
+                maxRows)));
+    }
+
+    /**
      * Mimi's encoder over a voice clip: {@code ceil(samples / samples_per_frame)} frames of codes, as transformers'
      * {@code codec_model.encode}.
      *
