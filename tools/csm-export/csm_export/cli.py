@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import os
 import sys
 import time
@@ -217,8 +218,33 @@ def cmd_make_tiny(args) -> int:
         if not ok:
             _log("ONNX loop does not reproduce the reference")
             return 1
+    if args.stream_out:
+        _split_stream_graph(out, Path(args.stream_out).expanduser())
     _log(f"done in {time.time() - t0:.0f} s")
     return 0
+
+
+STREAM_FILE = "mimi_decoder_stream.onnx"
+STREAM_MANIFEST = "manifest.stream.json"
+
+
+def _split_stream_graph(bundle: Path, stream_dir: Path) -> None:
+    """Moves the streaming Mimi decoder beside the bundle (the committed fixture's folder is held under 12 MB).
+
+    ``stream_dir`` gets the graph and the full manifest (``manifest.stream.json``); the bundle keeps a manifest
+    without the streaming graph, which is still a valid bundle (the graph is optional). The engine's tests join the
+    two (csm-engine ``TinyStreamBundle``).
+    """
+    from .manifest import write_manifest
+    stream_dir.mkdir(parents=True, exist_ok=True)
+    full = json.loads((bundle / "manifest.json").read_text())
+    shutil.move(str(bundle / STREAM_FILE), str(stream_dir / STREAM_FILE))
+    shutil.copyfile(bundle / "manifest.json", stream_dir / STREAM_MANIFEST)
+    full["graphs"].pop("mimi_decoder_stream", None)
+    full["files"].pop(STREAM_FILE, None)
+    write_manifest(full, bundle)
+    from .pipeline import dir_size
+    _log(f"streaming decoder moved to {stream_dir} (bundle {dir_size(bundle) / 1e6:.2f} MB)")
 
 
 def _write_regenerate_md(ref_dir: Path, seed: int, frames: int) -> None:
@@ -232,8 +258,12 @@ repository root in the csm-export virtual environment (see `tools/csm-export/REA
 cd tools/csm-export && ~/.venvs/csm-export/bin/python -m csm_export make-tiny \\
     --seed {seed} --frames {frames} \\
     --out ../../csm-engine/src/test/resources/tiny-csm \\
-    --ref-out ../../csm-engine/src/test/resources/tiny-csm-reference
+    --ref-out ../../csm-engine/src/test/resources/tiny-csm-reference \\
+    --stream-out ../../csm-engine/src/test/resources/tiny-csm-stream
 ```
+
+`--stream-out` keeps the bundle folder under the fixture's 12 MB: the streaming Mimi decoder (which repeats the
+decoder's weights) and the manifest that lists it go to `../tiny-csm-stream/`; csm-engine's tests join them.
 
 The command builds the tiny random CSM, exports the bundle, runs the self-check (every
 graph against the PyTorch modules, and a greedy ONNX loop against transformers'
@@ -363,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=DEFAULT_TINY_SEED)
     t.add_argument("--out", required=True)
     t.add_argument("--ref-out", default=None, help="directory for the reference outputs (tiny preset)")
+    t.add_argument("--stream-out", default=None, help="move the streaming Mimi decoder and the manifest listing it "
+                   "here, keeping the bundle folder small (the committed fixture: tiny-csm-stream)")
     t.add_argument("--frames", type=int, default=DEFAULT_TINY_FRAMES, help="frames generated per reference prompt")
     t.add_argument("--preset", choices=["tiny", "mid"], default="tiny")
     t.add_argument("--checkpoint-dir", default=None, help="also save the PyTorch checkpoint here (not for the committed fixture)")

@@ -274,6 +274,20 @@ class GreedyCheck:
     mismatched_frames: int
     first_mismatch: int | None
 
+    @classmethod
+    def compare(cls, prompt: str, ref, got) -> "GreedyCheck":
+        """transformers' frames ``ref`` against the ONNX loop's ``got``, frame by frame; a missing or extra
+        frame counts as mismatched."""
+        n = min(len(ref), len(got))
+        bad = [i for i in range(n) if not np.array_equal(ref[i], got[i])]
+        return cls(
+            prompt=prompt,
+            frames_transformers=len(ref),
+            frames_onnx=len(got),
+            mismatched_frames=len(bad) + abs(len(ref) - len(got)),
+            first_mismatch=bad[0] if bad else None,
+        )
+
     @property
     def ok(self) -> bool:
         return self.mismatched_frames == 0 and self.frames_transformers == self.frames_onnx
@@ -288,17 +302,7 @@ class GreedyCheck:
 
 def transformers_greedy(model, token_ids, max_frames: int):
     """transformers' own greedy generation: returns (frames (n,32) int64, output)."""
-    with torch.no_grad():
-        out = model.generate(
-            input_ids=torch.tensor([token_ids], dtype=torch.long),
-            max_new_tokens=max_frames,
-            do_sample=False,
-            depth_decoder_do_sample=False,
-            return_dict_in_generate=True,
-            output_logits=True,
-            output_hidden_states=True,
-        )
-    return _np(out.sequences[0]).astype(np.int64), out
+    return transformers_greedy_inputs(model, {"input_ids": torch.tensor([token_ids], dtype=torch.long)}, max_frames)
 
 
 def transformers_context_inputs(model, segments, utterance_ids) -> dict:
@@ -353,15 +357,7 @@ def check_greedy_context(model, bundle_dir: Path, prompts: list[list[int]], max_
     inputs = transformers_context_inputs(model, [(prompts[0], clip)], prompts[-1])
     ref, _ = transformers_greedy_inputs(model, inputs, max_frames)
     got = eng.generate(prompts[-1], max_frames, context=[(prompts[0], codes)]).frames
-    n = min(len(ref), len(got))
-    bad = [i for i in range(n) if not np.array_equal(ref[i], got[i])]
-    r = GreedyCheck(
-        prompt=f"context {len(codes)} frames + {len(prompts[-1])} tokens",
-        frames_transformers=len(ref),
-        frames_onnx=len(got),
-        mismatched_frames=len(bad) + abs(len(ref) - len(got)),
-        first_mismatch=bad[0] if bad else None,
-    )
+    r = GreedyCheck.compare(f"context {len(codes)} frames + {len(prompts[-1])} tokens", ref, got)
     log(r.line())
     results.append(r)
     return results
@@ -374,15 +370,7 @@ def check_greedy(model, bundle_dir: Path, prompts: list[list[int]], max_frames: 
     for ids in prompts:
         ref, _ = transformers_greedy(model, ids, max_frames)
         got = eng.generate(ids, max_frames).frames
-        n = min(len(ref), len(got))
-        bad = [i for i in range(n) if not np.array_equal(ref[i], got[i])]
-        r = GreedyCheck(
-            prompt=f"{len(ids)} tokens",
-            frames_transformers=len(ref),
-            frames_onnx=len(got),
-            mismatched_frames=len(bad) + abs(len(ref) - len(got)),
-            first_mismatch=bad[0] if bad else None,
-        )
+        r = GreedyCheck.compare(f"{len(ids)} tokens", ref, got)
         results.append(r)
         log(r.line())
     return results

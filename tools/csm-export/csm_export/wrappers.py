@@ -197,62 +197,8 @@ class MimiDecode(nn.Module):
         emb = self.codec.quantizer.decode(codes)  # (B, hidden, F)
         emb = self.codec.upsample(emb)  # (B, hidden, 2F)
         h = emb.transpose(1, 2)
-        h = self._transformer(h)
-        return self._seanet(h.transpose(1, 2))
-
-    def _seanet(self, x):
-        """Mimi's SEANet decoder with the causal padding of its stride-1 convolutions
-        computed from Python integers (transformers derives it from tensors, which some
-        torch.export versions cannot trace). Same arithmetic: left pad (k-1)*d + 1 - s, no
-        extra right pad for stride 1."""
-        from transformers.models.mimi.modeling_mimi import MimiConv1d, MimiResnetBlock
-
-        def conv(layer, h):
-            c = layer.conv
-            k, d, s = c.kernel_size[0], c.dilation[0], c.stride[0]
-            if s != 1 or not layer.causal or layer.pad_mode != "constant":
-                return layer(h)
-            h = torch.nn.functional.pad(h, ((k - 1) * d + 1 - s, 0))
-            return c(h)
-
-        def block(res, h):
-            y = h
-            for layer in res.block:
-                y = conv(layer, y) if isinstance(layer, MimiConv1d) else layer(y)
-            short = conv(res.shortcut, h) if isinstance(res.shortcut, MimiConv1d) else res.shortcut(h)
-            return short + y
-
-        for layer in self.codec.decoder.layers:
-            if isinstance(layer, MimiConv1d):
-                x = conv(layer, x)
-            elif isinstance(layer, MimiResnetBlock):
-                x = block(layer, x)
-            else:
-                x = layer(x)
-        return x
-
-    def _transformer(self, h):
-        tr = self.codec.decoder_transformer
-        cfg = self.cfg
-        b, t, _ = h.shape
-        pos = torch.arange(t, device=h.device)
-        cos, sin = tr.rotary_emb(h, pos[None, :])
-        allowed = (pos[None, :] <= pos[:, None]) & (pos[None, :] > pos[:, None] - cfg.sliding_window)
-        dtype = h.dtype
-        add_mask = torch.where(
-            allowed, torch.zeros((), dtype=dtype), torch.full((), torch.finfo(dtype).min, dtype=dtype)
-        )[None, None]
-        head_dim = cfg.head_dim
-        n_rep = cfg.num_attention_heads // cfg.num_key_value_heads
-        scaling = head_dim**-0.5
-        for layer in tr.layers:
-            residual = h
-            x = layer.input_layernorm(h)
-            attn_out, _, _ = _attention(layer.self_attn, x, cos, sin, add_mask, None, None, head_dim, n_rep, scaling)
-            h = residual + layer.self_attn_layer_scale(attn_out)
-            residual = h
-            h = residual + layer.mlp_layer_scale(layer.mlp(layer.post_attention_layernorm(h)))
-        return h
+        h = _sliding_window_transformer(self.codec.decoder_transformer, self.cfg, h)
+        return _seanet(self.codec.decoder.layers, h.transpose(1, 2), _decoder_conv)
 
 
 class MimiEncode(nn.Module):
@@ -273,16 +219,7 @@ class MimiEncode(nn.Module):
         self.cfg = codec_model.config
 
     def forward(self, pcm):
-        from transformers.models.mimi.modeling_mimi import MimiConv1d, MimiResnetBlock
-
-        h = pcm
-        for layer in self.codec.encoder.layers:
-            if isinstance(layer, MimiConv1d):
-                h = _causal_conv(layer, h)
-            elif isinstance(layer, MimiResnetBlock):
-                h = _resnet_block(layer, h)
-            else:
-                h = layer(h)
+        h = _seanet(self.codec.encoder.layers, pcm, _causal_conv)
         h = _sliding_window_transformer(self.codec.encoder_transformer, self.cfg, h.transpose(1, 2)).transpose(1, 2)
         latents = _causal_conv(self.codec.downsample, h)  # (B, hidden, frames)
         codes = self.codec.quantizer.encode(latents)  # (32, B, frames)
@@ -307,13 +244,41 @@ def _causal_conv(layer, h):
     return c(h)
 
 
-def _resnet_block(res, h):
+def _decoder_conv(layer, h):
+    """``MimiConv1d.forward`` in Mimi's SEANet decoder, with the causal padding of its stride-1 convolutions
+    computed from Python integers (transformers derives it from tensors, which some torch.export versions
+    cannot trace). Same arithmetic: left pad (k-1)*d + 1 - s, no extra right pad for stride 1. Other
+    convolutions run as transformers writes them."""
+    c = layer.conv
+    k, d, s = c.kernel_size[0], c.dilation[0], c.stride[0]
+    if s != 1 or not layer.causal or layer.pad_mode != "constant":
+        return layer(h)
+    h = torch.nn.functional.pad(h, ((k - 1) * d + 1 - s, 0))
+    return c(h)
+
+
+def _seanet(layers, h, conv):
+    """Mimi's SEANet layers (encoder or decoder) in order, with ``conv`` standing in for ``MimiConv1d.forward``
+    everywhere, inside the residual blocks too."""
+    from transformers.models.mimi.modeling_mimi import MimiConv1d, MimiResnetBlock
+
+    for layer in layers:
+        if isinstance(layer, MimiConv1d):
+            h = conv(layer, h)
+        elif isinstance(layer, MimiResnetBlock):
+            h = _resnet_block(layer, h, conv)
+        else:
+            h = layer(h)
+    return h
+
+
+def _resnet_block(res, h, conv):
     from transformers.models.mimi.modeling_mimi import MimiConv1d
 
     y = h
     for layer in res.block:
-        y = _causal_conv(layer, y) if isinstance(layer, MimiConv1d) else layer(y)
-    short = _causal_conv(res.shortcut, h) if isinstance(res.shortcut, MimiConv1d) else res.shortcut(h)
+        y = conv(layer, y) if isinstance(layer, MimiConv1d) else layer(y)
+    short = conv(res.shortcut, h) if isinstance(res.shortcut, MimiConv1d) else res.shortcut(h)
     return short + y
 
 

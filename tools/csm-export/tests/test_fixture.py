@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import FIXTURE_DIR, REFERENCE_DIR
+from conftest import BUNDLE_DIR, FIXTURE_DIR, REFERENCE_DIR
 from csm_export.manifest import verify_files
 
 # bundle (four graphs, with the Mimi encoder) plus references
@@ -31,6 +31,15 @@ def test_every_bundle_file_is_listed(fixture_manifest):
 def test_size_limit():
     total = sum(p.stat().st_size for d in (FIXTURE_DIR, REFERENCE_DIR) for p in d.rglob("*") if p.is_file())
     assert total <= MAX_BYTES, total
+    bundle = sum(p.stat().st_size for p in BUNDLE_DIR.iterdir() if p.is_file())
+    assert bundle <= 12 * 2**20, f"the committed bundle folder is {bundle} bytes, over 12 MiB"
+
+
+def test_committed_bundle_without_the_stream_graph_is_the_full_manifest_less_that_graph(fixture_manifest):
+    small = json.loads((BUNDLE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    assert set(small["graphs"]) == set(fixture_manifest["graphs"]) - {"mimi_decoder_stream"}
+    assert set(small["files"]) == set(fixture_manifest["files"]) - {"mimi_decoder_stream.onnx"}
+    assert verify_files(BUNDLE_DIR, small) == []
 
 
 def test_manifest_contract(fixture_manifest):
@@ -204,3 +213,17 @@ def test_onnx_loop_reproduces_context_reference(reference):
         assert res.frames.tolist() == p["frames"] and res.stopped_early == p["stopped_early"]
         pcm = eng.decode(res.audio_frames)
         assert float(np.max(np.abs(pcm - _read_f32(p["pcm"])))) <= tol
+
+
+def test_stream_out_splits_a_bundle_into_the_committed_layout(tmp_path):
+    from csm_export.cli import _split_stream_graph
+    from conftest import STREAM_DIR
+
+    bundle = tmp_path / "tiny-csm"
+    shutil.copytree(FIXTURE_DIR, bundle)
+    _split_stream_graph(bundle, tmp_path / "tiny-csm-stream")
+    for name in ("manifest.json",):
+        assert (bundle / name).read_bytes() == (BUNDLE_DIR / name).read_bytes()
+    for p in STREAM_DIR.iterdir():
+        assert (tmp_path / "tiny-csm-stream" / p.name).read_bytes() == p.read_bytes(), p.name
+    assert not (bundle / "mimi_decoder_stream.onnx").exists()

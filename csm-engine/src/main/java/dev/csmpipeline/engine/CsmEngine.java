@@ -99,7 +99,7 @@ public final class CsmEngine implements SpeechEngine {
         }
         Optional<StreamingMimi> streaming;
         try {
-            streaming = StreamingMimi.open(graphs.env(), dir, manifest, options, graphs.device());
+            streaming = StreamingMimi.open(graphs, dir, manifest, options);
         } catch (RuntimeException e) {
             graphs.close();
             tokenizer.close();
@@ -219,6 +219,15 @@ public final class CsmEngine implements SpeechEngine {
         Sampler sampler = Sampler.of(prompt.temperature(), prompt.topK(), new SplittableRandom(prompt.seed()),
                 manifest.audio().audioVocabSize());
         return frameLoop.generate(grid, maxFrames, sampler, control, listener);
+    }
+
+    /**
+     * A continuous batch of at most {@code maxRows} rows over this engine's sessions ({@link BatchedEngine}); its
+     * buffers are its own, so several batches may run on one engine.
+     */
+    public BatchedEngine batched(int maxRows) {
+        return whileOpen(() -> new BatchedEngine(this, new dev.csmpipeline.engine.csm.BatchLoop(graphs, manifest,
+                maxRows)));
     }
 
     /**

@@ -3,7 +3,8 @@ package dev.csmpipeline.engine;
 import java.util.List;
 
 /**
- * One synthesis request as the engine sees it.
+ * One synthesis request as the engine sees it. The one place that validates it, sampling settings included: the
+ * sampler is built from a prompt and checks nothing again.
  *
  * @param text        words to speak
  * @param speakerId   CSM speaker, written into the prompt as {@code [speakerId]}
@@ -36,8 +37,8 @@ public record SpeechPrompt(String text, int speakerId, int maxFrames, double tem
         if (topK < 1) {
             throw new EngineRejectedException("topK must be at least 1, was " + topK);
         }
-        if (!(temperature >= 0)) {
-            throw new EngineRejectedException("temperature must be 0 or more, was " + temperature);
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new EngineRejectedException("temperature must be a finite number, 0 or more, was " + temperature);
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.csmpipeline.engine;
 
-import dev.csmpipeline.model.audio.Wav;
-
 /**
- * The audio of one synthesis.
+ * The audio of one synthesis, as samples: the engine knows no file format (callers encode WAV or others).
  *
  * @param pcm        mono samples in [-1, 1]
  * @param sampleRate samples per second
@@ -30,10 +28,5 @@ public record Synthesis(float[] pcm, int sampleRate, int frames, StopReason stop
     /** Duration in milliseconds, from the sample count. */
     public long durationMs() {
         return Math.round(pcm.length * 1000.0 / sampleRate);
-    }
-
-    /** This audio as a 16-bit PCM mono WAV file. */
-    public byte[] toWav() {
-        return Wav.encode(pcm, sampleRate);
     }
 }

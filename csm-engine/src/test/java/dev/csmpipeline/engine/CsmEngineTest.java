@@ -5,31 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.csmpipeline.engine.csm.GeneratedCodes;
 import dev.csmpipeline.engine.csm.StepListener;
-import dev.csmpipeline.model.audio.Wav;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Behaviour of the engine around the frame loop, on the tiny random model. */
+@ExtendWith(TinyEngine.class)
 class CsmEngineTest {
 
     static CsmEngine engine;
 
     @BeforeAll
-    static void load() {
-        engine = CsmEngine.load(TinyReference.BUNDLE, EngineOptions.cpu(2));
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
+    static void load(CsmEngine tiny) {
+        engine = tiny;
     }
 
     private static SpeechPrompt sampled(int frames, long seed) {
@@ -52,6 +45,23 @@ class CsmEngineTest {
         try (CsmEngine auto = CsmEngine.load(TinyReference.BUNDLE, new EngineOptions("auto", 1, 1, 0))) {
             assertThat(auto.info().device()).isEqualTo("cpu");
         }
+    }
+
+    @Test
+    void perSessionThreadPoolsGiveTheSameAudioAsTheProcessWidePool() {
+        Synthesis shared = engine.synthesize(sampled(3, 77), SynthesisControl.NONE);
+        try (CsmEngine own = CsmEngine.load(TinyReference.BUNDLE,
+                EngineOptions.cpu(1).withThreadPools(EngineOptions.ThreadPools.SESSION))) {
+            assertThat(own.synthesize(sampled(3, 77), SynthesisControl.NONE).pcm()).containsExactly(shared.pcm());
+        }
+    }
+
+    @Test
+    void threadPoolsIsProcessByDefaultAndAnUnknownValueNamesTheVariable() {
+        assertThat(EngineOptions.cpu(2).threadPools()).isEqualTo(EngineOptions.ThreadPools.PROCESS);
+        assertThat(EngineOptions.ThreadPools.parse(" Session ")).isEqualTo(EngineOptions.ThreadPools.SESSION);
+        assertThatThrownBy(() -> EngineOptions.ThreadPools.parse("global"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TTS_THREAD_POOLS");
     }
 
     @Test
@@ -87,14 +97,12 @@ class CsmEngineTest {
     }
 
     @Test
-    void wavHasA24kHzHeaderAndFramesTimes1920Samples() {
+    void audioIs24kHzWithFramesTimes1920Samples() {
         Synthesis s = engine.synthesize(sampled(7, 3), SynthesisControl.NONE);
 
-        Wav.Info wav = Wav.read(s.toWav());
-
-        assertThat(wav.sampleRate()).isEqualTo(24_000);
-        assertThat(wav.samples()).isEqualTo(7L * 1920);
-        assertThat(wav.durationMs()).isEqualTo(7L * 80);
+        assertThat(s.sampleRate()).isEqualTo(24_000);
+        assertThat(s.pcm()).hasSize(7 * 1920);
+        assertThat(s.durationMs()).isEqualTo(7L * 80);
     }
 
     @Test

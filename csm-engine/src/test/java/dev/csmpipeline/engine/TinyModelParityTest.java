@@ -7,9 +7,9 @@ import dev.csmpipeline.engine.csm.StepListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code generate} and {@code codec_model.decode}) must come out of the Java engine token for token, with the
  * waveform and the logits within the tolerances of docs/BUNDLE-FORMAT.md section 8.
  */
+@ExtendWith(TinyEngine.class)
 class TinyModelParityTest {
 
     /** Waveform tolerance (BUNDLE-FORMAT.md section 8); observed differences are about 1e-6. */
@@ -28,15 +29,8 @@ class TinyModelParityTest {
     static CsmEngine engine;
 
     @BeforeAll
-    static void load() {
-        engine = CsmEngine.load(TinyReference.BUNDLE, EngineOptions.cpu(2));
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
+    static void load(CsmEngine tiny) {
+        engine = tiny;
     }
 
     static Stream<TinyReference.Prompt> prompts() {
@@ -54,10 +48,7 @@ class TinyModelParityTest {
     void greedyCodesEqualTransformersFrameByFrame(TinyReference.Prompt p) {
         GeneratedCodes codes = engine.generateCodes(p.greedyRequest(), SynthesisControl.NONE, StepListener.NONE);
 
-        assertThat(codes.frames()).hasSameSizeAs(p.frames());
-        for (int f = 0; f < p.frames().size(); f++) {
-            assertThat(codes.frames().get(f)).as("frame %d", f).containsExactly(p.frames().get(f));
-        }
+        TinyReference.assertFramesEqual(codes.frames(), p.frames());
         assertThat(codes.stoppedEarly()).isEqualTo(p.stoppedEarly());
     }
 
@@ -80,10 +71,7 @@ class TinyModelParityTest {
         float[] reference = p.pcm();
 
         assertThat(s.frames()).isEqualTo(p.numAudioFrames());
-        assertThat(s.pcm()).hasSameSizeAs(reference);
-        double diff = TinyReference.maxAbsDiff(s.pcm(), reference, 0, reference.length);
-        System.out.printf("parity %s: pcm max|diff| = %.3e%n", p, diff);
-        assertThat(diff).isLessThanOrEqualTo(PCM_TOLERANCE);
+        TinyReference.assertPcmWithin(p, s.pcm(), reference, PCM_TOLERANCE);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.csmpipeline.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -188,6 +190,22 @@ final class TinyReference {
             max = Math.max(max, Math.abs(a[i] - (double) b[bOffset + i]));
         }
         return max;
+    }
+
+    /** The engine's codes equal the reference's, frame by frame, naming the first frame that differs. */
+    static void assertFramesEqual(List<int[]> actual, List<int[]> reference) {
+        assertThat(actual).hasSameSizeAs(reference);
+        for (int f = 0; f < reference.size(); f++) {
+            assertThat(actual.get(f)).as("frame %d", f).containsExactly(reference.get(f));
+        }
+    }
+
+    /** The engine's waveform has the reference's length and is within {@code tolerance} of it everywhere. */
+    static void assertPcmWithin(Object prompt, float[] pcm, float[] reference, double tolerance) {
+        assertThat(pcm).hasSameSizeAs(reference);
+        double diff = maxAbsDiff(pcm, reference, 0, reference.length);
+        System.out.printf("parity %s: pcm max|diff| = %.3e%n", prompt, diff);
+        assertThat(diff).isLessThanOrEqualTo(tolerance);
     }
 
     private TinyReference() {

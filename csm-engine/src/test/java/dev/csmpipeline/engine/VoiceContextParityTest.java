@@ -8,9 +8,9 @@ import dev.csmpipeline.engine.csm.StepListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,20 +20,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of transformers' processor (conversation with audio) position by position, and greedy generation with that context
  * gives transformers' codes frame by frame and its waveform within 1e-4 (docs/BUNDLE-FORMAT.md, sections 3 and 8).
  */
+@ExtendWith(TinyEngine.class)
 class VoiceContextParityTest {
 
     static CsmEngine engine;
 
     @BeforeAll
-    static void load() {
-        engine = CsmEngine.load(TinyReference.BUNDLE, EngineOptions.cpu(2));
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
+    static void load(CsmEngine tiny) {
+        engine = tiny;
     }
 
     static Stream<TinyReference.Clip> clips() {
@@ -81,10 +75,7 @@ class VoiceContextParityTest {
     void contextGreedyCodesEqualTransformersFrameByFrame(TinyReference.ContextPrompt p) {
         GeneratedCodes codes = engine.generateCodes(p.greedyRequest(), SynthesisControl.NONE, StepListener.NONE);
 
-        assertThat(codes.frames()).hasSameSizeAs(p.frames());
-        for (int f = 0; f < p.frames().size(); f++) {
-            assertThat(codes.frames().get(f)).as("frame %d", f).containsExactly(p.frames().get(f));
-        }
+        TinyReference.assertFramesEqual(codes.frames(), p.frames());
         assertThat(codes.stoppedEarly()).isEqualTo(p.stoppedEarly());
         assertThat(codes.promptPositions()).isEqualTo(p.promptPositions());
     }
@@ -98,10 +89,7 @@ class VoiceContextParityTest {
         assertThat(s.frames()).isEqualTo(p.numAudioFrames());
         assertThat(s.promptPositions()).isEqualTo(p.promptPositions());
         assertThat(s.contextFrames()).isEqualTo(p.contextFrames());
-        assertThat(s.pcm()).hasSameSizeAs(reference);
-        double diff = TinyReference.maxAbsDiff(s.pcm(), reference, 0, reference.length);
-        System.out.printf("parity %s: pcm max|diff| = %.3e%n", p, diff);
-        assertThat(diff).isLessThanOrEqualTo(TinyModelParityTest.PCM_TOLERANCE);
+        TinyReference.assertPcmWithin(p, s.pcm(), reference, TinyModelParityTest.PCM_TOLERANCE);
     }
 
     @Test
@@ -116,10 +104,7 @@ class VoiceContextParityTest {
         GeneratedCodes codes = engine.generateCodes(p.greedyRequest().withContext(segments, false),
                 SynthesisControl.NONE, StepListener.NONE);
 
-        assertThat(codes.frames()).hasSameSizeAs(p.frames());
-        for (int f = 0; f < p.frames().size(); f++) {
-            assertThat(codes.frames().get(f)).as("frame %d", f).containsExactly(p.frames().get(f));
-        }
+        TinyReference.assertFramesEqual(codes.frames(), p.frames());
     }
 
     @Test

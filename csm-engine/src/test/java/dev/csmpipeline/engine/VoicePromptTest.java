@@ -13,31 +13,31 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Voice prompts: the context budget rule, the prompt layout, clip checks, and bundles without the encoder. */
+@ExtendWith(TinyEngine.class)
 class VoicePromptTest {
 
     static CsmEngine engine;
     static int maxSeqLen;
+    /** Positions of the utterance's text, {@code [0]Hi.}, as {@link #prompt} writes it. */
+    static int text;
+    /** Positions of a context segment's text, {@code [0]Hello from Sesame.}, as {@link #segmentOf} writes it. */
+    static int segmentText;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void load() {
-        engine = CsmEngine.load(TinyReference.BUNDLE, EngineOptions.cpu(2));
+    static void load(CsmEngine tiny) {
+        engine = tiny;
         maxSeqLen = engine.manifest().generation().maxSeqLen();
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
+        text = engine.tokenizePrompt(0, "Hi.").length;
+        segmentText = engine.tokenizePrompt(0, "Hello from Sesame.").length;
     }
 
     /** A context segment of {@code frames} frames of code 1 (a stand-in for an encoded clip). */
@@ -58,8 +58,6 @@ class VoicePromptTest {
     @Test
     void contextSegmentTakesItsTextItsFramesAndOneEndOfAudioFrame() {
         SpeechPrompt p = prompt(4).withContext(List.of(segmentOf(5)), false);
-        int segmentText = engine.tokenizePrompt(0, "Hello from Sesame.").length;
-        int text = engine.tokenizePrompt(0, "Hi.").length;
 
         PromptGrid grid = engine.buildPrompt(p);
 
@@ -89,8 +87,6 @@ class VoicePromptTest {
 
     @Test
     void fittingCapShrinksToTheRoomTheContextLeaves() {
-        int text = engine.tokenizePrompt(0, "Hi.").length;
-        int segmentText = engine.tokenizePrompt(0, "Hello from Sesame.").length;
         int room = 3;
         int frames = maxSeqLen - text - segmentText - 1 - room;
         SpeechPrompt p = prompt(50).withContext(List.of(segmentOf(frames)), true);
@@ -103,8 +99,6 @@ class VoicePromptTest {
 
     @Test
     void askedCapThatDoesNotFitIsRefusedWithTheNumbers() {
-        int text = engine.tokenizePrompt(0, "Hi.").length;
-        int segmentText = engine.tokenizePrompt(0, "Hello from Sesame.").length;
         int frames = 1900;
         int context = segmentText + frames + 1;
         SpeechPrompt p = prompt(200).withContext(List.of(segmentOf(frames)), false);
@@ -120,8 +114,6 @@ class VoicePromptTest {
 
     @Test
     void askedCapThatFitsExactlyIsAccepted() {
-        int text = engine.tokenizePrompt(0, "Hi.").length;
-        int segmentText = engine.tokenizePrompt(0, "Hello from Sesame.").length;
         int frames = 1900;
         int room = maxSeqLen - segmentText - frames - 1 - text;
         SpeechPrompt p = prompt(room).withContext(List.of(segmentOf(frames)), false);
@@ -131,7 +123,6 @@ class VoicePromptTest {
 
     @Test
     void contextLeavingNoRoomIsRefusedEvenWhenFitting() {
-        int segmentText = engine.tokenizePrompt(0, "Hello from Sesame.").length;
         SpeechPrompt p = prompt(10).withContext(List.of(segmentOf(maxSeqLen - segmentText)), true);
 
         assertThatThrownBy(() -> engine.synthesize(p, SynthesisControl.NONE))

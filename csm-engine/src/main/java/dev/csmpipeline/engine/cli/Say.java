@@ -103,7 +103,7 @@ public final class Say {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.write(o.out, s.toWav());
+            WavFile.write(o.out, s.pcm(), s.sampleRate());
             out.printf(Locale.ROOT, "wrote %s: %.2f s of audio, %d frames (%s), model %s (%s) on %s, temperature %s, "
                     + "top-k %d, seed %d, synthesis %.2f s (real-time factor %.2f), load %.2f s%n", o.out,
                     s.durationMs() / 1000.0, s.frames(), s.stopReason() == Synthesis.StopReason.END_OF_AUDIO

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The ONNX Runtime sessions of a loaded bundle (backbone, depth decoder, Mimi decoder, and the Mimi encoder when the
  * bundle has one) on one device. Immutable
  * and shared: ONNX Runtime sessions accept concurrent {@code run} calls, and every per-utterance buffer lives in a
- * {@link Generation}.
+ * {@link Generation}. The thread pool they run on is chosen by {@link EngineOptions#threadPools()} (see
+ * {@link OrtRuntime}).
  *
  * @param env          the process-wide ONNX Runtime environment
  * @param backbone     backbone.onnx: prompt prefill or one frame, codebook-0 logits
@@ -26,16 +27,13 @@ import org.slf4j.LoggerFactory;
  * @param mimiDecoder  mimi_decoder.onnx: codes to PCM
  * @param mimiEncoder  mimi_encoder.onnx: PCM to codes; empty for a format-1 bundle
  * @param device       {@code cpu} or {@code cuda:N}, the device actually used
+ * @param sharedPool   whether the sessions run on the process-wide thread pool (a session opened later for the same
+ *                     engine, such as the streaming Mimi decoder, is opened the same way)
  */
 public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession depthDecoder, OrtSession mimiDecoder,
-        java.util.Optional<OrtSession> mimiEncoder, String device) implements AutoCloseable {
+        java.util.Optional<OrtSession> mimiEncoder, String device, boolean sharedPool) implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CsmGraphs.class);
-
-    /** Threads of the process-wide pool once {@link #environment} created it; 0 before. Guarded by the class. */
-    private static int globalPoolThreads;
-    /** True when sessions use their own pools (requested, or the environment existed without a shared pool). */
-    private static boolean perSessionPools;
 
     /** Input and output names the engine feeds and reads (docs/BUNDLE-FORMAT.md, section 4). */
     static final Map<String, List<Set<String>>> SIGNATURES = Map.of(
@@ -50,7 +48,7 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
      * next to the graph), on the device {@code options} asks for.
      */
     public static CsmGraphs open(Path bundleDir, BundleManifest manifest, EngineOptions options) {
-        OrtEnvironment env = environment(options);
+        OrtRuntime.Environment env = OrtRuntime.environment(options);
         String device = chooseDevice(options);
         try {
             return openOn(env, bundleDir, manifest, options, device);
@@ -71,46 +69,6 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
                 throw loadFailure(cpuFailure);
             }
         }
-    }
-
-    /**
-     * The ONNX Runtime environment with one process-wide intra-op thread pool shared by every session. With a pool per
-     * session, the pool that just ran (the backbone) keeps spinning while the next session (the depth decoder) needs
-     * the cores; on a small CPU that costs more than the spinning saves. The pool is created once per process, with
-     * the first engine's thread count.
-     */
-    private static synchronized OrtEnvironment environment(EngineOptions options) {
-        int threads = options.intraOpThreads() > 0 ? options.intraOpThreads()
-                : Runtime.getRuntime().availableProcessors();
-        if (Boolean.getBoolean("csm.engine.perSessionThreads")) {
-            perSessionPools = true;
-            return OrtEnvironment.getEnvironment();
-        }
-        if (globalPoolThreads == 0 && !perSessionPools) {
-            try (OrtEnvironment.ThreadingOptions pool = new OrtEnvironment.ThreadingOptions()) {
-                pool.setGlobalIntraOpNumThreads(threads);
-                pool.setGlobalInterOpNumThreads(Math.max(1, options.interOpThreads()));
-                OrtEnvironment env = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-                        "csm-engine", pool);
-                globalPoolThreads = threads;
-                log.info("event=thread_pool scope=process intra_op_threads={}", threads);
-                return env;
-            } catch (IllegalStateException alreadyCreated) {
-                perSessionPools = true;
-                log.info("event=thread_pool scope=session intra_op_threads={} reason=\"ONNX Runtime environment was "
-                        + "created elsewhere in this process\"", threads);
-            } catch (OrtException e) {
-                throw new IllegalStateException("cannot create the ONNX Runtime thread pool: " + e.getMessage(), e);
-            }
-        } else if (globalPoolThreads != 0 && threads != globalPoolThreads) {
-            log.info("event=thread_pool scope=process intra_op_threads={} requested={} reason=\"the process-wide pool "
-                    + "keeps the size of the first engine loaded\"", globalPoolThreads, threads);
-        }
-        return OrtEnvironment.getEnvironment();
-    }
-
-    private static synchronized boolean sharedPool() {
-        return globalPoolThreads != 0;
     }
 
     private static String chooseDevice(EngineOptions options) {
@@ -135,33 +93,36 @@ public record CsmGraphs(OrtEnvironment env, OrtSession backbone, OrtSession dept
         }
     }
 
-    private static CsmGraphs openOn(OrtEnvironment env, Path dir, BundleManifest manifest, EngineOptions options,
-            String device) throws OrtException {
+    private static CsmGraphs openOn(OrtRuntime.Environment runtime, Path dir, BundleManifest manifest,
+            EngineOptions options, String device) throws OrtException {
+        OrtEnvironment env = runtime.env();
         BundleManifest.Graphs g = manifest.graphs();
         OrtSession backbone = null;
         OrtSession depth = null;
         OrtSession mimi = null;
         OrtSession encoder = null;
-        try (SessionOptions so = sessionOptions(options, device)) {
+        try (SessionOptions so = sessionOptions(options, device, runtime.sharedPool())) {
             backbone = session(env, dir, g.backbone(), so);
             depth = session(env, dir, g.depthDecoder(), so);
             mimi = session(env, dir, g.mimiDecoder(), so);
             if (g.mimiEncoder().isPresent()) {
                 encoder = session(env, dir, g.mimiEncoder().get(), so);
             }
-            return new CsmGraphs(env, backbone, depth, mimi, java.util.Optional.ofNullable(encoder), device);
+            return new CsmGraphs(env, backbone, depth, mimi, java.util.Optional.ofNullable(encoder), device,
+                    runtime.sharedPool());
         } catch (OrtException | RuntimeException e) {
             closeQuietly(backbone, depth, mimi, encoder);
             throw e;
         }
     }
 
-    static SessionOptions sessionOptions(EngineOptions options, String device) throws OrtException {
+    static SessionOptions sessionOptions(EngineOptions options, String device, boolean sharedPool)
+            throws OrtException {
         SessionOptions so = new SessionOptions();
         so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
         so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
         so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-        if (sharedPool()) {
+        if (sharedPool) {
             so.disablePerSessionThreads();
         } else {
             if (options.intraOpThreads() > 0) {

@@ -25,16 +25,26 @@ import java.util.Map;
  * pcm = mimi(audio frames, codes 2048..2050 replaced by 0)
  * </pre>
  *
- * Shared by concurrent calls: it holds no per-call state, only a thread-safe pool of backbone cache buffers; each
- * {@link #generate} call owns a {@link Generation}. The prompt (context segments and text) arrives as a
+ * One loop per loaded engine, shared by concurrent {@link #generate} calls. What it owns: the bundle's graphs and
+ * manifest (immutable) and {@code cacheBuffers}, a pool of idle backbone KV-cache buffers kept between calls. Why
+ * sharing is safe: everything one call mutates (caches, positions, the frames so far) lives in that call's
+ * {@link Generation}; the pool is thread-safe, and a buffer taken from it belongs to exactly one {@code Generation}
+ * until that generation's {@code close} gives it back. The prompt (context segments and text) arrives as a
  * {@link PromptGrid}.
  */
 public final class FrameLoop {
 
+    /**
+     * Idle cache buffers kept for later calls: as many as a worker runs generations at once (WORKER_SLOTS, a few),
+     * so steady work allocates no off-heap memory; more idle buffers are left to the garbage collector.
+     */
+    private static final int IDLE_CACHE_BUFFERS = 4;
+
     private final CsmGraphs graphs;
     private final BundleManifest manifest;
     private final int numCodebooks;
-    private final CacheBuffers cacheBuffers = new CacheBuffers(4);
+    /** Off-heap backbone caches reused across calls (up to 128 MiB each for csm-1b); see {@link CacheBuffers}. */
+    private final CacheBuffers cacheBuffers = new CacheBuffers(IDLE_CACHE_BUFFERS);
 
     public FrameLoop(CsmGraphs graphs, BundleManifest manifest) {
         this.graphs = graphs;

@@ -70,8 +70,9 @@ public final class StreamingMimi implements AutoCloseable {
      * Opens the streaming decoder of a bundle, or empty when the bundle has none (exported before the streaming
      * graph existed: re-export it to stream).
      */
-    public static Optional<StreamingMimi> open(OrtEnvironment env, Path bundleDir, BundleManifest manifest,
-            EngineOptions options, String device) {
+    public static Optional<StreamingMimi> open(CsmGraphs graphs, Path bundleDir, BundleManifest manifest,
+            EngineOptions options) {
+        OrtEnvironment env = graphs.env();
         JsonNode graph;
         try {
             graph = JSON.readTree(Files.readString(bundleDir.resolve(BundleManifest.FILE_NAME)))
@@ -84,7 +85,8 @@ public final class StreamingMimi implements AutoCloseable {
             return Optional.empty();
         }
         List<StateSpec> specs = stateSpecs(graph.path("inputs"));
-        try (OrtSession.SessionOptions so = CsmGraphs.sessionOptions(options, device)) { // as the other graphs
+        try (OrtSession.SessionOptions so = CsmGraphs.sessionOptions(options, graphs.device(),
+                graphs.sharedPool())) { // as the other graphs
             OrtSession s = env.createSession(bundleDir.resolve(graph.path("file").asString()).toString(), so);
             return Optional.of(new StreamingMimi(env, s, specs, manifest.audio(), maxFrames(graph)));
         } catch (OrtException e) {

@@ -1,6 +1,5 @@
 package dev.csmpipeline.engine.bench;
 
-import dev.csmpipeline.engine.BundledModels;
 import dev.csmpipeline.engine.CsmEngine;
 import dev.csmpipeline.engine.EngineOptions;
 import java.nio.file.Files;
@@ -45,7 +44,7 @@ public final class StreamingMimiBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        Path dir = model.equals("tiny") ? BundledModels.tinyRandom() : Path.of(model);
+        Path dir = model.equals("tiny") ? dev.csmpipeline.engine.TinyStreamBundle.path() : Path.of(model);
         List<int[]> codes = randomFrames(frames);
         try (CsmEngine engine = CsmEngine.load(dir, EngineOptions.cpu(threads))) {
             if (!engine.canStream()) {

@@ -2,13 +2,13 @@ package dev.csmpipeline.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.csmpipeline.model.audio.Wav;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +33,11 @@ class SayTest {
                 "src/test/resources/tiny-csm", "--max-ms", "400", "--seed", "42", "--device", "cpu");
 
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        Wav.Info info = Wav.read(Files.readAllBytes(wav));
-        assertThat(info.sampleRate()).isEqualTo(24_000);
-        assertThat(info.samples()).isEqualTo(5L * 1920); // 400 ms = 5 frames, the random model never stops early
+        AudioFileFormat info = AudioSystem.getAudioFileFormat(wav.toFile());
+        assertThat(info.getFormat().getSampleRate()).isEqualTo(24_000f);
+        assertThat(info.getFormat().getSampleSizeInBits()).isEqualTo(16);
+        assertThat(info.getFormat().getChannels()).isEqualTo(1);
+        assertThat(info.getFrameLength()).isEqualTo(5 * 1920); // 400 ms = 5 frames, the random model never stops early
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrote").contains("seed 42");
     }
 
@@ -57,7 +59,7 @@ class SayTest {
             clip[i] = (float) (0.3 * Math.sin(i * 2 * Math.PI * 150 / 24_000.0));
         }
         Path voice = tmp.resolve("voice.wav");
-        Files.write(voice, Wav.encode(clip, 24_000));
+        WavFile.write(voice, clip, 24_000);
         Path wav = tmp.resolve("voiced.wav");
 
         int code = say(Map.of(), "Hello again", "--out", wav.toString(), "--model", "src/test/resources/tiny-csm",
@@ -66,13 +68,13 @@ class SayTest {
 
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("13 frames of context");
-        assertThat(Wav.read(Files.readAllBytes(wav)).samples()).isEqualTo(2L * 1920);
+        assertThat(AudioSystem.getAudioFileFormat(wav.toFile()).getFrameLength()).isEqualTo(2 * 1920);
     }
 
     @Test
     void voiceAtAnotherSampleRateIsAUsageErrorSayingHowToConvert() throws Exception {
         Path voice = tmp.resolve("voice16k.wav");
-        Files.write(voice, Wav.encode(new float[32_000], 16_000));
+        WavFile.write(voice, new float[32_000], 16_000);
 
         int code = say(Map.of(), "Hi", "--out", tmp.resolve("x.wav").toString(), "--model",
                 "src/test/resources/tiny-csm", "--device", "cpu", "--voice", voice.toString(), "--transcript", "x");

@@ -35,7 +35,7 @@ public class EngineConfiguration {
             return new FixedCostEngine(props.standinFrame().toNanos(), 4);
         }
         Path dir = csmModelDir.isBlank() ? null : Path.of(csmModelDir);
-        EngineOptions options = new EngineOptions(props.device(), props.threads(), 1, 0);
+        EngineOptions options = new EngineOptions(props.device(), props.threads(), 1, 0, props.threadPools());
         long t0 = System.nanoTime();
         SpeechEngine engine;
         if (dir == null) {

@@ -240,7 +240,7 @@ public class JobProcessor {
         if (reuseEarlierResult(request, headers, key, joinStorage(earlier))) {
             return Outcome.DONE; // one job, one result: the stored one wins over this re-synthesis
         }
-        byte[] wav = synthesis.toWav();
+        byte[] wav = Wav.encode(synthesis.pcm(), synthesis.sampleRate());
         ContextReport context = contextReport(request, prompt, synthesis);
         CompletableFuture<?> earlyReply = replyBeforeStoring(request, headers, key, wav, synthesis.frames(),
                 synthNanos);

@@ -72,6 +72,9 @@ public class PipelineHealth {
         return bootstrap;
     }
 
+    /** Whether the status table has been RUNNING since this instance started: only then can it answer queries. */
+    private volatile boolean tableHasRun;
+
     public Report check() {
         Report r = cached;
         Instant now = clock.instant();
@@ -79,8 +82,14 @@ public class PipelineHealth {
             return r;
         }
         KafkaStreams ks = streams.getKafkaStreams();
-        r = new Report(brokerReachable(), storage.isReachable(), fleet.liveWorkers(),
-                ks == null ? "NOT_STARTED" : ks.state().name(), now);
+        String table = ks == null ? "NOT_STARTED" : ks.state().name();
+        if ("RUNNING".equals(table)) {
+            tableHasRun = true;
+        } else if ("REBALANCING".equals(table) && !tableHasRun) {
+            // the first assignment after a start: the stores cannot answer yet (a later rebalance keeps serving)
+            table = "STARTING";
+        }
+        r = new Report(brokerReachable(), storage.isReachable(), fleet.liveWorkers(), table, now);
         cached = r;
         return r;
     }

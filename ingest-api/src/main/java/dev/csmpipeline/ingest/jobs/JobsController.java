@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.jobs;
 
+import dev.csmpipeline.ingest.status.Pages;
 import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.IngestProperties;
 import dev.csmpipeline.ingest.audio.EncodedAudio;
@@ -85,9 +86,7 @@ public class JobsController {
                                     @RequestParam(required = false) String before,
                                     @RequestParam(defaultValue = "50") int limit, HttpServletRequest http) {
         List<JobView> page = jobs.list(Tenants.of(http), state, before, limit).stream().map(JobView::of).toList();
-        String next = page.size() == limit ? page.get(page.size() - 1).id() : null;
-        return next == null ? Map.of("jobs", page) : Map.of("jobs", page, "next", "/v1/jobs?limit=" + limit
-                + (state == null ? "" : "&state=" + state) + "&before=" + next);
+        return Pages.of("jobs", page, limit, JobView::id, "/v1/jobs" + (state == null ? "" : "?state=" + state));
     }
 
     @Operation(summary = "Cancel a job", description = "A queued job never runs; a running one stops between "

@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.narration;
 
+import dev.csmpipeline.ingest.status.Pages;
 import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.audio.EncodedAudio;
 import dev.csmpipeline.ingest.audio.Formats;
@@ -79,9 +80,7 @@ public class NarrationsController {
     public Map<String, Object> list(@RequestParam(required = false) String before,
                                     @RequestParam(defaultValue = "50") int limit, HttpServletRequest http) {
         List<NarrationView> page = narrations.list(Tenants.of(http), before, limit);
-        String next = page.size() == limit ? page.get(page.size() - 1).id() : null;
-        return next == null ? Map.of("narrations", page)
-                : Map.of("narrations", page, "next", "/v1/narrations?limit=" + limit + "&before=" + next);
+        return Pages.of("narrations", page, limit, NarrationView::id, "/v1/narrations");
     }
 
     @Operation(summary = "Cancel a narration", description = "No further segment runs; running ones stop "

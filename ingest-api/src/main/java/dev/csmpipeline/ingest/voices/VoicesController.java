@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.voices;
 
+import dev.csmpipeline.ingest.status.Pages;
 import dev.csmpipeline.ingest.security.Tenants;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobStatus;
@@ -61,9 +62,7 @@ public class VoicesController {
     public Map<String, Object> list(@RequestParam(required = false) String before,
                                     @RequestParam(defaultValue = "100") int limit, HttpServletRequest http) {
         List<VoiceView> page = voices.list(Tenants.of(http), before, limit).stream().map(VoiceView::of).toList();
-        String next = page.size() == limit ? page.get(page.size() - 1).id() : null;
-        return next == null ? Map.of("voices", page)
-                : Map.of("voices", page, "next", "/v1/voices?limit=" + limit + "&before=" + next);
+        return Pages.of("voices", page, limit, VoiceView::id, "/v1/voices");
     }
 
     @Operation(summary = "Delete a voice", description = "Removes the voice, its clip and its codes; 204.")
