@@ -27,16 +27,6 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$OUT"
-echo "== compiling csm-engine (with test classes)" >&2
-(cd "$ROOT" && ./mvnw -B -q -pl csm-engine -am test-compile >&2)
-(cd "$ROOT" && ./mvnw -B -q -pl csm-engine -am dependency:build-classpath -DincludeScope=test \
-    -Dmdep.outputFile=target/bench.classpath >&2)
-MOD="$ROOT/csm-engine"
-# CLASSPATH, not -cp: ONNX Runtime 1.29's native start-up crashes when the JVM command line exceeds about 4 KB
-export CLASSPATH="$MOD/target/classes:$MOD/target/test-classes:$ROOT/pipeline-model/target/classes:$(cat "$MOD/target/bench.classpath")"
-echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
-java -DOPT_OUT_TRACKING=true -Dai.djl.offline=true -DDJL_CACHE_DIR="$MOD/target/djl-cache" \
-  -Dlogback.configurationFile="$MOD/src/cli/logback-bench.xml" \
-  dev.csmpipeline.engine.bench.VoicePromptBench --model "$BUNDLE" --voice-seconds "$VOICE" --frames "$FRAMES" \
+. "$ROOT/tools/bench/lib/engine-bench.sh"
+run_engine_bench VoicePromptBench --model "$BUNDLE" --voice-seconds "$VOICE" --frames "$FRAMES" \
   --prefill-runs "$PREFILL_RUNS" --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --json "$OUT/voice-prompt.json"
-echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
