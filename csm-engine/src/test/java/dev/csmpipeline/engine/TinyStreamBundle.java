@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
  */
 public final class TinyStreamBundle {
 
-    private static final Path STREAM_PARTS = Path.of("src/test/resources/tiny-csm-stream");
     private static Path bundle;
 
     private TinyStreamBundle() {
@@ -26,20 +25,26 @@ public final class TinyStreamBundle {
             return bundle;
         }
         try {
-            Path dir = Files.createDirectories(Path.of("target/tiny-csm-stream-bundle"));
-            try (var files = Files.list(TinyReference.BUNDLE)) {
+            // the test resources as the class path has them (target/test-classes), whatever the working directory
+            Path streamParts = Path.of(TinyStreamBundle.class.getResource("/tiny-csm-stream/manifest.stream.json")
+                    .toURI()).getParent();
+            Path resources = streamParts.getParent();
+            Path dir = Files.createDirectories(resources.getParent().resolve("tiny-csm-stream-bundle"));
+            try (var files = Files.list(resources.resolve("tiny-csm"))) {
                 for (Path f : files.toList()) {
                     Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            Files.copy(STREAM_PARTS.resolve("mimi_decoder_stream.onnx"), dir.resolve("mimi_decoder_stream.onnx"),
+            Files.copy(streamParts.resolve("mimi_decoder_stream.onnx"), dir.resolve("mimi_decoder_stream.onnx"),
                     StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(STREAM_PARTS.resolve("manifest.stream.json"), dir.resolve("manifest.json"),
+            Files.copy(streamParts.resolve("manifest.stream.json"), dir.resolve("manifest.json"),
                     StandardCopyOption.REPLACE_EXISTING);
             bundle = dir;
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot assemble the tiny streaming bundle: " + e, e);
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("tiny-csm-stream/ is not on the test class path: " + e, e);
         }
     }
 }
