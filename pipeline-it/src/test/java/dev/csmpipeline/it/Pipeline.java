@@ -14,6 +14,7 @@ import dev.csmpipeline.testsupport.PipelineInfraExtension;
 import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.worker.WorkerApplication;
+import dev.csmpipeline.worker.WorkerProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,6 +92,18 @@ public final class Pipeline implements BeforeAllCallback, AfterAllCallback, Auto
         RunningService s = RunningService.start(WorkerApplication.builder(), infra, props);
         workers.add(s);
         return s;
+    }
+
+    /**
+     * Waits until the workers' two groups (bulk and interactive) are stable with every request partition assigned, so
+     * that what a test times next is the workers' scheduling, not a rebalance still under way after a start.
+     */
+    public void awaitWorkersAssigned() {
+        String group = WorkerProperties.DEFAULT_GROUP_ID;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                TopicRecords.fullyAssigned(infra.kafkaBootstrapServers(), group, Topics.REQUESTS)
+                        && TopicRecords.fullyAssigned(infra.kafkaBootstrapServers(),
+                        WorkerProperties.interactiveGroupId(group), Topics.REQUESTS_INTERACTIVE));
     }
 
     /** The running worker whose id is {@code workerId}. */

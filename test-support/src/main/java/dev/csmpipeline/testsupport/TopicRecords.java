@@ -14,11 +14,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -68,6 +70,29 @@ public final class TopicRecords {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether consumer group {@code group} is stable (no rebalance under way) with every partition of {@code topic}
+     * held by a member. A test waits for this before timing what the group does.
+     */
+    public static boolean fullyAssigned(String bootstrap, String group, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(READ_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            if (d.groupState() != GroupState.STABLE) {
+                return false;
+            }
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(READ_LIMIT.toSeconds(), TimeUnit.SECONDS).get(topic).partitions().size();
+            return partitions ==  d.members().stream().flatMap(m -> m.assignment().topicPartitions().stream())
+                    .filter(tp -> tp.topic().equals(topic)).count();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not describe group " + group + ": " + e, e);
+        }
     }
 
     /** Records of {@code topic} that consumer group {@code group} has not yet committed its way past. */
