@@ -95,7 +95,7 @@ public class WorkerConfiguration {
 
     @Bean
     PrioritySlots prioritySlots(WorkerProperties props) {
-        return new PrioritySlots(props.slots());
+        return new PrioritySlots(props.totalSlots(), props.slots());
     }
 
     @Bean
@@ -147,7 +147,7 @@ public class WorkerConfiguration {
             KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
             Clock clock) {
         return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, clock, props.groupId(),
-                props.groupProtocol(), props.id());
+                props.groupProtocol(), props.id(), props.consumersPerTopic());
     }
 
     /** Interactive (sync) requests: a group of their own, {@code <WORKER_GROUP_ID>-interactive}. */
@@ -158,13 +158,13 @@ public class WorkerConfiguration {
             Clock clock) {
         return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, clock,
                 props.interactiveGroupId(),
-                props.interactiveGroupProtocol(), props.id() + "-interactive");
+                props.interactiveGroupProtocol(), props.id() + "-interactive", props.interactiveConsumers());
     }
 
     private static ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListeners(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
             KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
-            Clock clock, String groupId, String groupProtocol, String clientId) {
+            Clock clock, String groupId, String groupProtocol, String clientId, int consumerThreads) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -197,8 +197,8 @@ public class WorkerConfiguration {
         ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> factory =
                 new ConcurrentKafkaListenerContainerFactory<>();
         factory.setConsumerFactory(consumers);
-        // Per topic: a consumer thread per slot, and the prefetch (see WorkerProperties#prefetch).
-        factory.setConcurrency(props.consumersPerTopic());
+        // A consumer thread per slot the topic's jobs may take, and the prefetch (see WorkerProperties#prefetch).
+        factory.setConcurrency(consumerThreads);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
         factory.getContainerProperties().setShutdownTimeout(props.shutdownGrace().plusSeconds(30).toMillis());
         factory.getContainerProperties().setObservationEnabled(false);

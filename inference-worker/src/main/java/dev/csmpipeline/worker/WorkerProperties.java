@@ -26,18 +26,32 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                         consumer of kafka-clients 4.1 takes some 25 ms longer to hand over a fetched record
  *                         (KAFKA-19259), which a sync call would wait for; interactive jobs are short, so the
  *                         classic protocol's rebalance barrier costs little there
+ * @param batch            bulk jobs that share every model step (WORKER_BATCH, continuous batching); above 1 the
+ *                         engine steps {@code batch} bulk rows plus one row kept for sync calls, so a sync call
+ *                         joins the running batch at the next frame; the slots then follow the batch
  */
 @ConfigurationProperties("worker")
 public record WorkerProperties(String id, String groupId, Integer slots, Integer prefetch, Duration progressInterval,
                                Duration maxJobDuration, Duration shutdownGrace, Duration storageRetryFor,
-                               Integer recordAttempts, String groupProtocol, String interactiveGroupProtocol) {
+                               Integer recordAttempts, String groupProtocol, String interactiveGroupProtocol,
+                               Integer batch) {
 
     public static final String DEFAULT_GROUP_ID = "tts-workers";
+    /** Most bulk rows per batch: CSM-1B's full-context cache is 128 MiB a row in fp32, 16 rows 2 GiB. */
+    public static final int MAX_BATCH = 14;
+    /** Rows a batching worker keeps beside its batch for sync calls. */
+    public static final int INTERACTIVE_ROWS = 1;
 
     public WorkerProperties {
         id = id == null || id.isBlank() ? defaultId() : id;
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP_ID : groupId;
-        slots = slots == null || slots < 1 ? 1 : slots;
+        batch = batch == null || batch < 1 ? 1 : batch;
+        if (batch > MAX_BATCH) {
+            throw new IllegalArgumentException("WORKER_BATCH must be at most " + MAX_BATCH + " (rows share one "
+                    + "engine's caches), was " + batch + ": run more workers for more streams");
+        }
+        // A batching worker runs one synthesis per bulk row; WORKER_SLOTS only matters without batching.
+        slots = batch > 1 ? batch : slots == null || slots < 1 ? 1 : slots;
         prefetch = prefetch == null || prefetch < 0 ? 1 : prefetch;
         progressInterval = progressInterval == null ? Duration.ofMillis(250) : progressInterval;
         maxJobDuration = maxJobDuration == null ? Duration.ofMinutes(30) : maxJobDuration;
@@ -65,9 +79,24 @@ public record WorkerProperties(String id, String groupId, Integer slots, Integer
         return p;
     }
 
-    /** Consumer threads per request topic: one per slot, plus the prefetch. */
+    /** Whether bulk jobs share model steps (WORKER_BATCH above 1). */
+    public boolean batching() {
+        return batch > 1;
+    }
+
+    /** Syntheses at once, of every priority: the slots, and a batching worker's interactive row. */
+    public int totalSlots() {
+        return batching() ? batch + INTERACTIVE_ROWS : slots;
+    }
+
+    /** Consumer threads on the bulk request topic: one per bulk slot, plus the prefetch. */
     public int consumersPerTopic() {
         return slots + prefetch;
+    }
+
+    /** Consumer threads on the interactive request topic: one per slot a sync call may take, plus the prefetch. */
+    public int interactiveConsumers() {
+        return totalSlots() + prefetch;
     }
 
     private static String defaultId() {

@@ -1,11 +1,13 @@
 package dev.csmpipeline.worker.engine;
 
+import dev.csmpipeline.engine.BatchingSpeechEngine;
 import dev.csmpipeline.engine.BundledModels;
 import dev.csmpipeline.engine.CsmEngine;
 import dev.csmpipeline.engine.EngineInfo;
 import dev.csmpipeline.engine.EngineOptions;
 import dev.csmpipeline.engine.SpeechEngine;
 import dev.csmpipeline.engine.standin.FixedCostEngine;
+import dev.csmpipeline.worker.WorkerProperties;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +19,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Loads the model before the worker takes any request (the worker is ready only once this bean exists). With no
- * CSM_MODEL_DIR it loads the tiny random-weight test model shipped in the engine jar, and says so loudly.
+ * Loads the model and warms it up before the worker takes any request (the worker is ready only once this bean
+ * exists). With no CSM_MODEL_DIR it loads the tiny random-weight test model shipped in the engine jar, and says so
+ * loudly. With WORKER_BATCH above 1 the engine is a continuous batch of the bulk rows plus the interactive row.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(EngineProperties.class)
@@ -27,7 +30,8 @@ public class EngineConfiguration {
     private static final Logger log = LoggerFactory.getLogger(EngineConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    SpeechEngine speechEngine(EngineProperties props, @Value("${csm.model-dir:}") String csmModelDir) {
+    SpeechEngine speechEngine(EngineProperties props, WorkerProperties worker,
+                              @Value("${csm.model-dir:}") String csmModelDir) {
         if ("fixed-cost".equals(props.engine())) {
             log.warn("event=engine_standin model={} frame_ms={} WARNING: TTS_ENGINE=fixed-cost is a benchmark "
                     + "stand-in; it produces a tone, not speech", FixedCostEngine.MODEL_NAME,
@@ -37,7 +41,7 @@ public class EngineConfiguration {
         Path dir = csmModelDir.isBlank() ? null : Path.of(csmModelDir);
         EngineOptions options = new EngineOptions(props.device(), props.threads(), 1, 0, props.threadPools());
         long t0 = System.nanoTime();
-        SpeechEngine engine;
+        CsmEngine engine;
         if (dir == null) {
             log.warn("event=model_default model=tiny-random WARNING: CSM_MODEL_DIR is not set, so this worker runs "
                     + "the tiny random-weight test model: its output is NOT speech. Export CSM-1B with "
@@ -49,7 +53,11 @@ public class EngineConfiguration {
         EngineInfo info = engine.info();
         log.info("event=model_loaded model={} kind={} device={} sample_rate={} took_ms={}", info.modelName(),
                 info.modelKind(), info.device(), info.sampleRate(), (System.nanoTime() - t0) / 1_000_000);
-        return engine;
+        SpeechEngine serving = worker.batching() ? new BatchingSpeechEngine(engine, worker.totalSlots()) : engine;
+        long warmMs = EngineWarmUp.run(serving, worker.totalSlots());
+        log.info("event=engine_warmed model={} batch={} rows={} took_ms={}", info.modelName(), worker.batch(),
+                worker.totalSlots(), warmMs);
+        return serving;
     }
 
     @Bean

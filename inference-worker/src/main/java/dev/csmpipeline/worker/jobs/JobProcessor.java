@@ -173,7 +173,7 @@ public class JobProcessor {
                     new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage()), clock.instant()), null, "failed");
             return Outcome.DONE;
         } finally {
-            slots.release();
+            slots.release(priority);
         }
         succeed(request, headers, result, null, null);
         return Outcome.DONE;
@@ -234,7 +234,7 @@ public class JobProcessor {
                     clock.instant()), SynthesisReply.failed(jobId, error), "failed");
             return Outcome.DONE;
         } finally {
-            slots.release();
+            slots.release(priority);
         }
         long synthNanos = System.nanoTime() - t0;
         if (reuseEarlierResult(request, headers, key, joinStorage(earlier))) {

@@ -6,6 +6,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The worker's synthesis slots, handed to interactive (sync) requests before bulk ones: a bulk job waits while any
  * interactive request waits, so a sync call waits at most for the job already running, never for the backlog.
+ *
+ * <p>Bulk jobs may hold at most {@code bulkSlots} of the {@code totalSlots}; the rest are kept for interactive
+ * requests. A batching worker has one such reserved row beside its batch, so a sync call joins the running batch at
+ * the next frame instead of waiting for a bulk row to finish.
  */
 public final class PrioritySlots {
 
@@ -13,14 +17,27 @@ public final class PrioritySlots {
 
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Condition changed = lock.newCondition();
-    private final int slots;
+    private final int totalSlots;
+    private final int bulkSlots;
     private int busy;
+    private int bulkBusy;
     private int interactiveWaiting;
     private boolean draining;
     private int waiting;
 
+    /** {@code slots} slots, none reserved: a sync call waits for the job running when it came. */
     public PrioritySlots(int slots) {
-        this.slots = slots;
+        this(slots, slots);
+    }
+
+    /** {@code totalSlots} slots, of which bulk jobs may hold {@code bulkSlots}. */
+    public PrioritySlots(int totalSlots, int bulkSlots) {
+        if (bulkSlots < 1 || totalSlots < bulkSlots) {
+            throw new IllegalArgumentException("need 1 <= bulk slots <= total slots, got bulk " + bulkSlots
+                    + " of " + totalSlots);
+        }
+        this.totalSlots = totalSlots;
+        this.bulkSlots = bulkSlots;
     }
 
     /**
@@ -34,7 +51,7 @@ public final class PrioritySlots {
             if (priority == Priority.INTERACTIVE) {
                 interactiveWaiting++;
                 try {
-                    while (busy >= slots && !draining) {
+                    while (busy >= totalSlots && !draining) {
                         changed.await();
                     }
                 } finally {
@@ -42,7 +59,7 @@ public final class PrioritySlots {
                     changed.signalAll(); // bulk waiters may go once no interactive request waits
                 }
             } else {
-                while ((busy >= slots || interactiveWaiting > 0) && !draining) {
+                while ((busy >= totalSlots || bulkBusy >= bulkSlots || interactiveWaiting > 0) && !draining) {
                     changed.await();
                 }
             }
@@ -50,6 +67,9 @@ public final class PrioritySlots {
                 return false;
             }
             busy++;
+            if (priority == Priority.BULK) {
+                bulkBusy++;
+            }
             return true;
         } finally {
             waiting--;
@@ -78,10 +98,14 @@ public final class PrioritySlots {
         }
     }
 
-    public void release() {
+    /** Gives back a slot taken by {@link #acquire} with the same {@code priority}. */
+    public void release(Priority priority) {
         lock.lock();
         try {
             busy--;
+            if (priority == Priority.BULK) {
+                bulkBusy--;
+            }
             changed.signalAll();
         } finally {
             lock.unlock();

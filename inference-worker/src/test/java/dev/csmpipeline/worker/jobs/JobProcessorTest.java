@@ -77,7 +77,7 @@ class JobProcessorTest {
         cancellations = new CancellationRegistry(infra.kafkaBootstrapServers(), Clock.systemUTC());
         shutdown = new ShutdownState();
         WorkerProperties props = new WorkerProperties("unit-worker", null, 1, 0, null, null, null,
-                Duration.ofSeconds(2), null, null, null);
+                Duration.ofSeconds(2), null, null, null, null);
         processor = new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
                 new ContextLoader(storage, 4, new SimpleMeterRegistry()),
                 new NarrationChain(storage, events, Clock.systemUTC()), events, cancellations, new PrioritySlots(1),
@@ -169,7 +169,7 @@ class JobProcessorTest {
         JobProcessor leaving = new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
                 new ContextLoader(storage, 4, new SimpleMeterRegistry()),
                 new NarrationChain(storage, events, Clock.systemUTC()), events, cancellations, new PrioritySlots(1),
-                new WorkerProperties("leaving", null, 1, 0, null, null, null, null, null, null, null),
+                new WorkerProperties("leaving", null, 1, 0, null, null, null, null, null, null, null, null),
                 new SimpleMeterRegistry(), stopping, Clock.systemUTC());
         SynthesisRequest r = request(JobKind.ASYNC, "Left for another worker.");
         assertThat(leaving.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.ABANDONED);

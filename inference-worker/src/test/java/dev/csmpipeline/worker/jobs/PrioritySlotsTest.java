@@ -21,7 +21,7 @@ class PrioritySlotsTest {
                 boolean got = slots.acquire(priority);
                 if (got) {
                     order.add(priority);
-                    slots.release();
+                    slots.release(priority);
                 }
                 return got;
             } catch (InterruptedException e) {
@@ -48,7 +48,7 @@ class PrioritySlotsTest {
         awaitWaiting(1);
         CompletableFuture<Boolean> interactive = acquireLater(Priority.INTERACTIVE, order);
         awaitWaiting(2);
-        slots.release();
+        slots.release(Priority.BULK);
         assertThat(interactive.get(5, TimeUnit.SECONDS)).isTrue();
         assertThat(bulk.get(5, TimeUnit.SECONDS)).isTrue();
         assertThat(order).containsExactly(Priority.INTERACTIVE, Priority.BULK);
@@ -69,5 +69,37 @@ class PrioritySlotsTest {
         slots.drain();
         assertThat(slots.acquire(Priority.INTERACTIVE)).isFalse();
         assertThat(slots.busy()).isZero();
+    }
+
+    @Test
+    void bulkJobsLeaveTheReservedSlotToInteractiveRequests() throws Exception {
+        PrioritySlots batch = new PrioritySlots(3, 2);
+        assertThat(batch.acquire(Priority.BULK)).isTrue();
+        assertThat(batch.acquire(Priority.BULK)).isTrue();
+        CompletableFuture<Boolean> thirdBulk = CompletableFuture.supplyAsync(() -> acquireQuietly(batch, Priority.BULK));
+        await().atMost(Duration.ofSeconds(5)).until(batch::waiting, n -> n == 1);
+        // The bulk job waits although a slot is free; a sync call takes that slot at once.
+        assertThat(batch.acquire(Priority.INTERACTIVE)).isTrue();
+        assertThat(batch.busy()).isEqualTo(3);
+        assertThat(thirdBulk).isNotDone();
+        batch.release(Priority.INTERACTIVE);
+        batch.release(Priority.BULK);
+        assertThat(thirdBulk.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void anInteractiveRequestMayUseAFreeBulkSlot() throws Exception {
+        PrioritySlots batch = new PrioritySlots(2, 1);
+        assertThat(batch.acquire(Priority.INTERACTIVE)).isTrue();
+        assertThat(batch.acquire(Priority.INTERACTIVE)).isTrue();
+        assertThat(batch.busy()).isEqualTo(2);
+    }
+
+    private static boolean acquireQuietly(PrioritySlots s, Priority priority) {
+        try {
+            return s.acquire(priority);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -395,7 +395,7 @@ class KubernetesManifestsIT {
             problems.add(where, "scaleTargetRef.envSourceContainerName " + envSource + " is not the worker container");
         }
         TopicProperties topicDefaults = new TopicProperties(null, null, null, null);
-        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null);
+        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null);
         int partitions = env.get("TTS_REQUEST_PARTITIONS") == null ? topicDefaults.requestPartitions()
                 : parseInt(env.get("TTS_REQUEST_PARTITIONS"));
         int max = parseInt(str(spec.getOrDefault("maxReplicaCount", "100")));
