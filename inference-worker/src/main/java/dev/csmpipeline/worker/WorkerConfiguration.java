@@ -7,9 +7,6 @@ import dev.csmpipeline.worker.narration.NarrationChain;
 import dev.csmpipeline.worker.voices.ContextLoader;
 import dev.csmpipeline.worker.voices.VoiceEncoder;
 import dev.csmpipeline.model.JobError;
-import dev.csmpipeline.model.JobEvent;
-import dev.csmpipeline.model.JobKind;
-import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WireSerde;
@@ -22,7 +19,9 @@ import dev.csmpipeline.worker.jobs.EventPublisher;
 import dev.csmpipeline.worker.jobs.GracefulDrain;
 import dev.csmpipeline.worker.jobs.IdleOffsetCommitter;
 import dev.csmpipeline.worker.jobs.InvalidRequestException;
+import dev.csmpipeline.worker.jobs.JobLifecycle;
 import dev.csmpipeline.worker.jobs.JobProcessor;
+import dev.csmpipeline.worker.jobs.WorkerMetrics;
 import dev.csmpipeline.worker.jobs.PrioritySlots;
 import dev.csmpipeline.worker.jobs.ShutdownState;
 import dev.csmpipeline.worker.jobs.SynthesisListener;
@@ -104,12 +103,24 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, NarrationChain chain, EventPublisher events,
-                              CancellationRegistry cancellations, PrioritySlots slots, WorkerProperties props,
-                              MeterRegistry registry, ShutdownState shutdown, Clock clock) {
+    WorkerMetrics workerMetrics(MeterRegistry registry) {
+        return new WorkerMetrics(registry);
+    }
+
+    @Bean
+    JobLifecycle jobLifecycle(EventPublisher events, NarrationChain chain, WorkerMetrics metrics,
+                              WorkerProperties props, Clock clock) {
+        return new JobLifecycle(events, chain, metrics, props.id(), clock);
+    }
+
+    @Bean
+    JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, JobLifecycle lifecycle,
+                              EventPublisher events, CancellationRegistry cancellations, PrioritySlots slots,
+                              WorkerProperties props, WorkerMetrics metrics, MeterRegistry registry,
+                              ShutdownState shutdown, Clock clock) {
         return new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
-                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), chain, events, cancellations, slots, props,
-                registry, shutdown, clock);
+                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), lifecycle, events,
+                cancellations, slots, props, metrics, shutdown, clock);
     }
 
     @Bean
@@ -135,18 +146,17 @@ public class WorkerConfiguration {
 
     @Bean
     HeartbeatPublisher heartbeatPublisher(KafkaTemplate<String, Object> workerKafkaTemplate, WorkerProperties props,
-                                          SpeechEngine engine, PrioritySlots slots, JobProcessor processor,
+                                          SpeechEngine engine, PrioritySlots slots, JobLifecycle lifecycle,
                                           Clock clock) {
-        return new HeartbeatPublisher(workerKafkaTemplate, props.id(), engine, slots, processor, clock);
+        return new HeartbeatPublisher(workerKafkaTemplate, props.id(), engine, slots, lifecycle, clock);
     }
 
     /** Bulk requests (async jobs, narration segments): the fleet's group, {@code WORKER_GROUP_ID}. */
     @Bean(SynthesisListener.CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
-            Clock clock) {
-        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, clock, props.groupId(),
+            KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, lifecycle, props.groupId(),
                 props.groupProtocol(), props.id(), props.consumersPerTopic());
     }
 
@@ -154,17 +164,15 @@ public class WorkerConfiguration {
     @Bean(SynthesisListener.INTERACTIVE_CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> interactiveListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
-            Clock clock) {
-        return requestListeners(kafka, props, registry, workerKafkaTemplate, events, chain, clock,
-                props.interactiveGroupId(),
+            KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle) {
+        return requestListeners(kafka, props, registry, workerKafkaTemplate, lifecycle, props.interactiveGroupId(),
                 props.interactiveGroupProtocol(), props.id() + "-interactive", props.interactiveConsumers());
     }
 
     private static ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListeners(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, EventPublisher events, NarrationChain chain,
-            Clock clock, String groupId, String groupProtocol, String clientId, int consumerThreads) {
+            KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle, String groupId,
+            String groupProtocol, String clientId, int consumerThreads) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -203,7 +211,7 @@ public class WorkerConfiguration {
         factory.getContainerProperties().setShutdownTimeout(props.shutdownGrace().plusSeconds(30).toMillis());
         factory.getContainerProperties().setObservationEnabled(false);
         factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL_MS);
-        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, events, chain, props, clock));
+        factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, lifecycle, props));
         return factory;
     }
 
@@ -211,13 +219,13 @@ public class WorkerConfiguration {
      * Unreadable and invalid records go to the dead-letter topic at once; other failures are retried (the record is
      * redelivered) and then dead-lettered. Either way the job ends FAILED, so nothing accepted stays open.
      */
-    private static DefaultErrorHandler errorHandler(KafkaTemplate<String, Object> template, EventPublisher events,
-                                                    NarrationChain chain, WorkerProperties props, Clock clock) {
+    private static DefaultErrorHandler errorHandler(KafkaTemplate<String, Object> template, JobLifecycle lifecycle,
+                                                    WorkerProperties props) {
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(template,
                 (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
         DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
             deadLetters.accept(record, e);
-            failJob(record, rootCause(e), events, chain, props, clock);
+            failJob(record, rootCause(e), lifecycle);
         }, new FixedBackOff(2_000, props.recordAttempts() - 1));
         handler.addNotRetryableExceptions(InvalidRequestException.class);
         // Commit a dead-lettered record's offset at once, so a partition moving to another worker does not
@@ -226,8 +234,8 @@ public class WorkerConfiguration {
         return handler;
     }
 
-    private static void failJob(ConsumerRecord<?, ?> record, Throwable cause, EventPublisher events,
-                                NarrationChain chain, WorkerProperties props, Clock clock) {
+    /** A dead-lettered record's job ends FAILED (its sync caller told), like any other failure. */
+    private static void failJob(ConsumerRecord<?, ?> record, Throwable cause, JobLifecycle lifecycle) {
         if (!(record.value() instanceof SynthesisRequest request) || request.jobId() == null) {
             log.warn("event=record_dead_lettered topic={} partition={} offset={} reason={}", record.topic(),
                     record.partition(), record.offset(), cause.toString());
@@ -235,16 +243,9 @@ public class WorkerConfiguration {
         }
         String code = cause instanceof InvalidRequestException ? ErrorCodes.INVALID_REQUEST
                 : cause instanceof StorageException ? ErrorCodes.STORAGE_UNAVAILABLE : ErrorCodes.ENGINE_ERROR;
-        JobError error = new JobError(code, cause.getMessage());
         log.warn("event=job_failed job={} code={} topic={} offset={} reason={}", request.jobId(), code,
                 record.topic(), record.offset(), cause.getMessage());
-        if (request.kind() == JobKind.SYNC) {
-            EventPublisher.await(events.reply(record.headers(), SynthesisReply.failed(request.jobId(), error)),
-                    "failure reply of job " + request.jobId());
-        }
-        events.publishDurably(JobEvent.failed(request.jobId(), request.narration(), props.id(), error,
-                clock.instant()));
-        chain.queueNext(request);
+        lifecycle.failed(request, record.headers(), new JobError(code, cause.getMessage()));
     }
 
     private static Throwable rootCause(Throwable e) {

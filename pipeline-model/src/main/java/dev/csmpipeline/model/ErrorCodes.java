@@ -13,6 +13,8 @@ public final class ErrorCodes {
     public static final String STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE";
     /** A sync caller had stopped waiting before a worker reached the request. */
     public static final String DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED";
+    /** The job was cancelled while a sync caller waited for it. */
+    public static final String CANCELLED = "CANCELLED";
     /** A narration segment failed past its retry limit. */
     public static final String SEGMENT_FAILED = "SEGMENT_FAILED";
     /** Narration assembly failed. */

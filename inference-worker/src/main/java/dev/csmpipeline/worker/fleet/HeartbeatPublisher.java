@@ -4,7 +4,7 @@ import dev.csmpipeline.engine.EngineInfo;
 import dev.csmpipeline.engine.SpeechEngine;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WorkerHeartbeat;
-import dev.csmpipeline.worker.jobs.JobProcessor;
+import dev.csmpipeline.worker.jobs.JobLifecycle;
 import dev.csmpipeline.worker.jobs.PrioritySlots;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -22,17 +22,17 @@ public class HeartbeatPublisher implements SmartLifecycle {
     private final String workerId;
     private final SpeechEngine engine;
     private final PrioritySlots slots;
-    private final JobProcessor processor;
+    private final JobLifecycle lifecycle;
     private final Clock clock;
     private volatile boolean running;
 
     public HeartbeatPublisher(KafkaTemplate<String, Object> kafka, String workerId, SpeechEngine engine,
-                              PrioritySlots slots, JobProcessor processor, Clock clock) {
+                              PrioritySlots slots, JobLifecycle lifecycle, Clock clock) {
         this.kafka = kafka;
         this.workerId = workerId;
         this.engine = engine;
         this.slots = slots;
-        this.processor = processor;
+        this.lifecycle = lifecycle;
         this.clock = clock;
     }
 
@@ -46,7 +46,7 @@ public class HeartbeatPublisher implements SmartLifecycle {
     private void send(boolean stopping) {
         EngineInfo info = engine.info();
         WorkerHeartbeat hb = new WorkerHeartbeat(workerId, info.modelName(), info.modelKind(), info.device(),
-                slots.busy() > 0, processor.jobsDone(), clock.instant(), stopping);
+                slots.busy() > 0, lifecycle.jobsEnded(), clock.instant(), stopping);
         kafka.send(Topics.WORKERS, workerId, hb).whenComplete((r, e) -> {
             if (e != null) {
                 log.debug("event=heartbeat_failed reason={}", e.toString());

@@ -27,13 +27,12 @@ import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.storage.client.StorageException;
+import dev.csmpipeline.storage.client.StorageRetry;
 import dev.csmpipeline.storage.client.StoredObject;
 import dev.csmpipeline.worker.WorkerProperties;
 import dev.csmpipeline.worker.control.CancellationRegistry;
 import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +41,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a worker does with one request, in order: check it, skip it when cancelled or expired, reuse audio that a
- * previous delivery already stored, synthesize, store the WAV, then make the outcome durable (event, and the reply
- * of a sync call). The caller commits the offset only after this returns {@link Outcome#DONE}.
+ * What a worker does with one request, in order: validate it, skip it when cancelled (or its caller is gone), reuse
+ * the result an earlier delivery stored, synthesize, store, finish ({@link JobLifecycle}: the terminal event and a
+ * sync call's reply, durable). The caller commits the offset only after this returns {@link Outcome#DONE}.
  */
 public class JobProcessor {
 
@@ -69,15 +66,15 @@ public class JobProcessor {
     private final ObjectStorage storage;
     private final VoiceEncoder voices;
     private final ContextLoader contexts;
-    private final NarrationChain chain;
+    private final JobLifecycle lifecycle;
     private final EventPublisher events;
     private final CancellationRegistry cancellations;
     private final PrioritySlots slots;
     private final WorkerProperties props;
     private final WorkerMetrics metrics;
     private final ShutdownState shutdown;
+    private final StorageRetry storageRetry;
     private final Clock clock;
-    private final AtomicLong jobsDone = new AtomicLong();
     /** Storage lookups run beside synthesis; a daemon pool, so it never holds the JVM open. */
     private final ExecutorService storageLookups = Executors.newCachedThreadPool(runnable -> {
         Thread t = new Thread(runnable, "storage-lookup");
@@ -86,45 +83,27 @@ public class JobProcessor {
     });
 
     public JobProcessor(SpeechEngine engine, ObjectStorage storage, VoiceEncoder voices, ContextLoader contexts,
-                        NarrationChain chain, EventPublisher events, CancellationRegistry cancellations,
-                        PrioritySlots slots, WorkerProperties props, MeterRegistry registry, ShutdownState shutdown,
+                        JobLifecycle lifecycle, EventPublisher events, CancellationRegistry cancellations,
+                        PrioritySlots slots, WorkerProperties props, WorkerMetrics metrics, ShutdownState shutdown,
                         Clock clock) {
         this.engine = engine;
         this.storage = storage;
         this.voices = voices;
         this.contexts = contexts;
-        this.chain = chain;
+        this.lifecycle = lifecycle;
         this.events = events;
         this.cancellations = cancellations;
         this.slots = slots;
         this.props = props;
-        this.metrics = new WorkerMetrics(registry);
+        this.metrics = metrics;
         this.shutdown = shutdown;
+        this.storageRetry = new StorageRetry(props.storageRetryFor());
         this.clock = clock;
     }
 
-    public long jobsDone() {
-        return jobsDone.get();
-    }
-
     public Outcome process(SynthesisRequest request, Headers headers, Priority priority) {
-        List<FieldError> errors = Validation.validate(request);
-        if (!errors.isEmpty()) {
-            throw new InvalidRequestException(errors);
-        }
-        String jobId = request.jobId();
-        String narrationId = request.narration() == null ? null : request.narration().narrationId();
-        if (cancellations.isCancelled(jobId, narrationId)) {
-            log.info("event=job_skipped job={} reason=cancelled_before_start", jobId);
-            finish(request, headers, JobEvent.cancelled(jobId, request.narration(), props.id(), clock.instant()),
-                    null, "cancelled");
-            return Outcome.DONE;
-        }
-        if (request.kind() == JobKind.SYNC && request.isExpired(clock.instant())) {
-            log.info("event=job_skipped job={} reason=caller_gone deadline={}", jobId, request.deadline());
-            finish(request, headers, JobEvent.failed(jobId, request.narration(), props.id(),
-                    new JobError(ErrorCodes.DEADLINE_EXCEEDED, "the caller stopped waiting at " + request.deadline()
-                            + " before a worker was free"), clock.instant()), null, "failed");
+        validate(request);
+        if (skipped(request, headers)) {
             return Outcome.DONE;
         }
         if (request.kind() == JobKind.VOICE) {
@@ -134,7 +113,7 @@ public class JobProcessor {
         // Was this job stored by an earlier delivery (a worker that died before committing)? The answer is looked
         // up while the job waits for its slot and synthesizes, so it costs a sync call no time.
         CompletableFuture<Optional<StoredObject>> earlier = CompletableFuture.supplyAsync(
-                () -> withStorageRetry(request, () -> storage.stat(key)), storageLookups);
+                () -> storageRetry.call(request.jobId(), () -> storage.stat(key)), storageLookups);
         // A bulk job waits for the answer before it starts (it has no caller waiting); a sync job only before its
         // result is announced.
         if (request.kind() != JobKind.SYNC && reuseEarlierResult(request, headers, key, joinStorage(earlier))) {
@@ -143,17 +122,42 @@ public class JobProcessor {
         return synthesizeAndStore(request, headers, priority, key, earlier);
     }
 
+    private static void validate(SynthesisRequest request) {
+        List<FieldError> errors = Validation.validate(request);
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+    }
+
+    /** Ends a job that must not run: cancelled before it started, or a sync call whose caller stopped waiting. */
+    private boolean skipped(SynthesisRequest request, Headers headers) {
+        String jobId = request.jobId();
+        String narrationId = request.narration() == null ? null : request.narration().narrationId();
+        if (cancellations.isCancelled(jobId, narrationId)) {
+            log.info("event=job_skipped job={} reason=cancelled_before_start", jobId);
+            lifecycle.cancelled(request, headers);
+            return true;
+        }
+        if (request.kind() == JobKind.SYNC && request.isExpired(clock.instant())) {
+            log.info("event=job_skipped job={} reason=caller_gone deadline={}", jobId, request.deadline());
+            lifecycle.failed(request, headers, new JobError(ErrorCodes.DEADLINE_EXCEEDED, "the caller stopped "
+                    + "waiting at " + request.deadline() + " before a worker was free"));
+            return true;
+        }
+        return false;
+    }
+
     /**
      * A voice: reuse the codes an earlier delivery stored, or encode the clip (holding a synthesis slot: it runs the
      * model's Mimi encoder), then SUCCEEDED with the codes' place and frame count, or FAILED with the reason.
      */
     private Outcome encodeVoice(SynthesisRequest request, Headers headers, Priority priority) {
         String voiceId = request.jobId();
-        Optional<AudioResult> earlier = withStorageRetry(request, () -> voices.stored(request));
+        Optional<AudioResult> earlier = storageRetry.call(voiceId, () -> voices.stored(request));
         if (earlier.isPresent()) {
             log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", voiceId,
                     earlier.get().objectKey());
-            succeed(request, headers, earlier.get(), null, null);
+            lifecycle.succeeded(request, headers, engine.info().modelName(), earlier.get(), null, null);
             return Outcome.DONE;
         }
         if (!acquire(priority)) {
@@ -166,16 +170,15 @@ public class JobProcessor {
             events.publish(JobEvent.started(request, props.id(), info.modelName(), info.device(), clock.instant()));
             log.info("event=job_started job={} kind={} clip_ms={}", voiceId, request.kind(),
                     request.clip().clipMs());
-            result = withStorageRetry(request, () -> voices.encode(request));
+            result = storageRetry.call(voiceId, () -> voices.encode(request));
         } catch (EngineRejectedException e) {
             log.info("event=job_rejected job={} reason={}", voiceId, e.getMessage());
-            finish(request, headers, JobEvent.failed(voiceId, null, props.id(),
-                    new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage()), clock.instant()), null, "failed");
+            lifecycle.failed(request, headers, new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage()));
             return Outcome.DONE;
         } finally {
             slots.release(priority);
         }
-        succeed(request, headers, result, null, null);
+        lifecycle.succeeded(request, headers, engine.info().modelName(), result, null, null);
         return Outcome.DONE;
     }
 
@@ -186,8 +189,8 @@ public class JobProcessor {
             return false;
         }
         log.info("event=job_result_reused job={} key={} reason=redelivered_after_store", request.jobId(), key);
-        succeed(request, headers, resultOf(stored.get(), null), ContextReport.fromMetadata(stored.get().metadata()),
-                null);
+        lifecycle.succeeded(request, headers, engine.info().modelName(), resultOf(stored.get(), null),
+                ContextReport.fromMetadata(stored.get().metadata()), null);
         return true;
     }
 
@@ -224,14 +227,11 @@ public class JobProcessor {
                 return Outcome.ABANDONED;
             }
             log.info("event=job_cancelled job={} frames_done={}", jobId, e.framesDone());
-            finish(request, headers, JobEvent.cancelled(jobId, request.narration(), props.id(), clock.instant()),
-                    null, "cancelled");
+            lifecycle.cancelled(request, headers);
             return Outcome.DONE;
         } catch (EngineRejectedException e) {
             log.info("event=job_rejected job={} reason={}", jobId, e.getMessage());
-            JobError error = new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage());
-            finish(request, headers, JobEvent.failed(jobId, request.narration(), props.id(), error,
-                    clock.instant()), SynthesisReply.failed(jobId, error), "failed");
+            lifecycle.failed(request, headers, new JobError(ErrorCodes.ENGINE_REJECTED, e.getMessage()));
             return Outcome.DONE;
         } finally {
             slots.release(priority);
@@ -253,7 +253,7 @@ public class JobProcessor {
         log.info("event=job_synthesized job={} frames={} audio_ms={} synth_ms={} stop={} voice={} context_frames={}",
                 jobId, synthesis.frames(), result.durationMs(), synthNanos / 1_000_000, synthesis.stopReason(),
                 request.voiceId(), synthesis.contextFrames());
-        succeed(request, headers, result, context, earlyReply);
+        lifecycle.succeeded(request, headers, engine.info().modelName(), result, context, earlyReply);
         return Outcome.DONE;
     }
 
@@ -286,59 +286,14 @@ public class JobProcessor {
         }
     }
 
-    /**
-     * SUCCEEDED, and for a sync call the reply, written together; returns once both are durable. A reply already
-     * sent with the audio inline ({@code earlyReplyOrNull}) is awaited instead of a second one; otherwise (audio too
-     * large to inline, or an earlier delivery's result) the reply points the caller to the bucket.
-     */
-    private void succeed(SynthesisRequest request, Headers headers, AudioResult result, ContextReport context,
-                         CompletableFuture<?> earlyReplyOrNull) {
-        JobEvent done = JobEvent.succeeded(request, props.id(), engine.info().modelName(), result, context,
-                clock.instant());
-        CompletableFuture<?> replySent = earlyReplyOrNull;
-        if (replySent == null && request.kind() == JobKind.SYNC) {
-            replySent = events.reply(headers, SynthesisReply.succeeded(request.jobId(), result, null,
-                    engine.info().modelName()));
-        }
-        complete(request, done, replySent, "succeeded");
-        log.info("event=job_succeeded job={} key={} bytes={} audio_ms={}", request.jobId(), result.objectKey(),
-                result.byteSize(), result.durationMs());
-    }
-
-    /** Writes the terminal event (and for a sync call the reply, a failure unless given) and waits for both. */
-    private void finish(SynthesisRequest request, Headers headers, JobEvent terminal, SynthesisReply replyOrNull,
-                        String outcome) {
-        CompletableFuture<?> replySent = null;
-        if (request.kind() == JobKind.SYNC) {
-            SynthesisReply reply = replyOrNull != null ? replyOrNull : SynthesisReply.failed(request.jobId(),
-                    terminal.error() != null ? terminal.error() : new JobError("CANCELLED", "the job was cancelled"));
-            replySent = events.reply(headers, reply);
-        }
-        complete(request, terminal, replySent, outcome);
-    }
-
-    private void complete(SynthesisRequest request, JobEvent terminal, CompletableFuture<?> replySentOrNull,
-                          String outcome) {
-        events.publishDurably(terminal);
-        if (replySentOrNull != null) {
-            EventPublisher.await(replySentOrNull, "reply to job " + request.jobId());
-        }
-        chain.queueNext(request);
-        jobsDone.incrementAndGet();
-        metrics.finished(outcome, request.kind());
-    }
-
-    /**
-     * Uploads the WAV (with what it was conditioned on as metadata), retrying transient failures with exponential
-     * back-off for up to storageRetryFor.
-     */
+    /** Uploads the WAV (with what it was conditioned on as metadata), retrying transient failures. */
     private StoredObject putWithRetry(SynthesisRequest request, String key, byte[] wav, ContextReport context) {
         Map<String, String> metadata = new java.util.LinkedHashMap<>();
         metadata.put("job-id", request.jobId());
         if (context != null) {
             metadata.putAll(context.toMetadata());
         }
-        return withStorageRetry(request, () -> storage.put(key, wav, Wav.CONTENT_TYPE, metadata));
+        return storageRetry.call(request.jobId(), () -> storage.put(key, wav, Wav.CONTENT_TYPE, metadata));
     }
 
     /** What the synthesis was conditioned on, or null for a request without voice or context. */
@@ -360,40 +315,10 @@ public class JobProcessor {
                 request.narration().segmentIndex());
         try {
             List<int[]> codes = engine.encodeAudio(synthesis.pcm());
-            withStorageRetry(request, () -> storage.put(key, CodeFrames.encode(codes), CodeFrames.CONTENT_TYPE));
+            storageRetry.call(request.jobId(), () -> storage.put(key, CodeFrames.encode(codes),
+                    CodeFrames.CONTENT_TYPE));
         } catch (EngineRejectedException | StorageException e) {
             log.warn("event=continuity_codes_skipped job={} reason={}", request.jobId(), e.getMessage());
-        }
-    }
-
-    /** Runs a storage call, retrying transient failures with exponential back-off for up to storageRetryFor. */
-    private <T> T withStorageRetry(SynthesisRequest request, Supplier<T> call) {
-        Instant giveUpAt = clock.instant().plus(props.storageRetryFor());
-        Duration backoff = Duration.ofMillis(250);
-        int attempt = 1;
-        while (true) {
-            try {
-                return call.get();
-            } catch (StorageException e) {
-                if (!e.isTransient() || clock.instant().plus(backoff).isAfter(giveUpAt)) {
-                    throw e;
-                }
-                log.warn("event=storage_retry job={} attempt={} backoff_ms={} reason={}", request.jobId(),
-                        attempt, backoff.toMillis(), e.getMessage());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(8)) > 0 ? Duration.ofSeconds(8)
-                        : backoff.multipliedBy(2);
-                attempt++;
-            }
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while retrying storage", e, true);
         }
     }
 

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /** The worker's meters: jobs by outcome, synthesis time and real-time factor, queue wait, audio produced. */
-final class WorkerMetrics {
+public final class WorkerMetrics {
 
     private final MeterRegistry registry;
     private final Timer synthesis;
@@ -18,7 +18,7 @@ final class WorkerMetrics {
     private final Timer queueWait;
     private final Counter audioSeconds;
 
-    WorkerMetrics(MeterRegistry registry) {
+    public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.synthesis = Timer.builder("tts.synthesis.duration").description("engine time per job")
                 .publishPercentiles(0.5, 0.99).register(registry);

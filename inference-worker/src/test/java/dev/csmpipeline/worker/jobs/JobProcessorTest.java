@@ -80,8 +80,8 @@ class JobProcessorTest {
                 Duration.ofSeconds(2), null, null, null, null);
         processor = new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
                 new ContextLoader(storage, 4, new SimpleMeterRegistry()),
-                new NarrationChain(storage, events, Clock.systemUTC()), events, cancellations, new PrioritySlots(1),
-                props, new SimpleMeterRegistry(), shutdown, Clock.systemUTC());
+                lifecycle(events, "unit-worker"), events, cancellations, new PrioritySlots(1),
+                props, new WorkerMetrics(new SimpleMeterRegistry()), shutdown, Clock.systemUTC());
     }
 
     @AfterAll
@@ -95,6 +95,11 @@ class JobProcessorTest {
         Instant now = Instant.now();
         return new SynthesisRequest(JobIds.newId(now), kind, text, 0, 400, new Sampling(0.0, 1, 1L),
                 AudioFormat.WAV, "t", now, kind == JobKind.SYNC ? now.plusSeconds(60) : null, null);
+    }
+
+    private static JobLifecycle lifecycle(EventPublisher events, String workerId) {
+        return new JobLifecycle(events, new NarrationChain(storage, events, Clock.systemUTC()),
+                new WorkerMetrics(new SimpleMeterRegistry()), workerId, Clock.systemUTC());
     }
 
     @Test
@@ -168,9 +173,9 @@ class JobProcessorTest {
         EventPublisher events = new EventPublisher(kafka);
         JobProcessor leaving = new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
                 new ContextLoader(storage, 4, new SimpleMeterRegistry()),
-                new NarrationChain(storage, events, Clock.systemUTC()), events, cancellations, new PrioritySlots(1),
+                lifecycle(events, "leaving"), events, cancellations, new PrioritySlots(1),
                 new WorkerProperties("leaving", null, 1, 0, null, null, null, null, null, null, null, null),
-                new SimpleMeterRegistry(), stopping, Clock.systemUTC());
+                new WorkerMetrics(new SimpleMeterRegistry()), stopping, Clock.systemUTC());
         SynthesisRequest r = request(JobKind.ASYNC, "Left for another worker.");
         assertThat(leaving.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.ABANDONED);
         assertThat(storage.stat(ObjectKeys.audio(r.jobId()))).isEmpty();
