@@ -400,14 +400,25 @@ class KubernetesManifestsIT {
                 : parseInt(env.get("TTS_REQUEST_PARTITIONS"));
         int max = parseInt(str(spec.getOrDefault("maxReplicaCount", "100")));
         int min = parseInt(str(spec.getOrDefault("minReplicaCount", "0")));
-        int slots = env.get("WORKER_SLOTS") == null ? workerDefaults.slots() : parseInt(env.get("WORKER_SLOTS"));
-        int prefetch = env.get("WORKER_PREFETCH") == null ? workerDefaults.prefetch()
-                : parseInt(env.get("WORKER_PREFETCH"));
-        int consumersPerWorker = slots + prefetch;
+        WorkerProperties worker = new WorkerProperties(null, null, intOrNull(env, "WORKER_SLOTS"),
+                intOrNull(env, "WORKER_PREFETCH"), null, null, null, null, null, null, null,
+                intOrNull(env, "WORKER_BATCH"));
+        int consumersPerWorker = Math.max(worker.consumersPerTopic(), worker.interactiveConsumers());
         if ((long) max * consumersPerWorker > partitions) {
             problems.add(where, "spec.maxReplicaCount " + max + " workers x " + consumersPerWorker
-                    + " consumers each (WORKER_SLOTS + WORKER_PREFETCH) exceed the request topics' partitions ("
-                    + "TTS_REQUEST_PARTITIONS = " + partitions + "): the extra consumers would sit idle");
+                    + " consumers each (WORKER_BATCH or WORKER_SLOTS, the interactive row, WORKER_PREFETCH) exceed the"
+                    + " request topics' partitions (TTS_REQUEST_PARTITIONS = " + partitions + "): the extra consumers"
+                    + " would sit idle");
+        }
+        int inHand = worker.consumersPerTopic();
+        for (Object t : list(spec.get("triggers"))) {
+            Map<String, Object> meta = map(map(t).get("metadata"));
+            if (Topics.REQUESTS.equals(str(meta.get("topic"))) && str(meta.get("lagThreshold")).matches("[0-9]+")
+                    && parseInt(str(meta.get("lagThreshold"))) <= inHand) {
+                problems.add(where, "lagThreshold " + meta.get("lagThreshold") + " of " + Topics.REQUESTS
+                        + " is not above the " + inHand + " jobs a busy worker holds uncommitted (WORKER_BATCH or"
+                        + " WORKER_SLOTS, plus WORKER_PREFETCH): the fleet would scale up on busy, not on a backlog");
+            }
         }
         if (min > max) {
             problems.add(where, "spec.minReplicaCount " + min + " > maxReplicaCount " + max);
@@ -573,4 +584,8 @@ class KubernetesManifestsIT {
     private record EnvVar(String name, String value, String source) {
     }
 
+
+    private static Integer intOrNull(Map<String, String> env, String name) {
+        return env.get(name) == null ? null : parseInt(env.get(name));
+    }
 }
