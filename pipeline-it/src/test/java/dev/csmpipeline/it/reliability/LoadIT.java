@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A bounded run of 10,000 async jobs through the pipeline with the fixed-cost stand-in engine (benchmarks and load
- * only): every job ends, memory returns near its level before, and end-to-end latency is reported.
+ * A bounded run of 10,000 async jobs through the pipeline on two batching workers ({@code WORKER_BATCH=4}, the tiny
+ * model: real graphs, one frame a job): every job ends, memory returns near its level before, and end-to-end
+ * latency is reported.
  */
 @WithPipelineInfra(requestPartitions = 4)
 class LoadIT {
@@ -30,8 +31,7 @@ class LoadIT {
     static final Pipeline pipeline = Pipeline.started(p -> {
         p.startIngest(Map.of());
         for (int i = 0; i < 2; i++) {
-            p.startWorker(Map.of("worker.id", "load-" + i, "worker.slots", 2, "tts.engine", "fixed-cost",
-                    "tts.standin-frame", "PT0.001S", "worker.progress-interval", "PT1S"));
+            p.startWorker(Map.of("worker.id", "load-" + i, "worker.batch", 4, "worker.progress-interval", "PT1S"));
         }
     });
 

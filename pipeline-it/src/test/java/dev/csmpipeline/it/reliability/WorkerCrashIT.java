@@ -26,12 +26,14 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Workers killed hard (SIGKILL, no shutdown at all) in the middle of jobs, several times at random frames: the jobs
- * are redelivered to the surviving worker and each ends with exactly one result.
+ * Batching workers ({@code WORKER_BATCH=4}, as deployed) killed hard (SIGKILL, no shutdown at all) in the middle of
+ * their batches, several times at random frames: every job of a killed batch is redelivered to a surviving worker
+ * and each ends with exactly one result.
  */
 @WithPipelineInfra
 class WorkerCrashIT {
 
+    private static final int BATCH = 4;
     private static final Path WORKER_JAR = Path.of(System.getProperty("worker.jar",
             "../inference-worker/target/inference-worker-exec.jar"));
 
@@ -61,7 +63,7 @@ class WorkerCrashIT {
                 "S3_ENDPOINT", s3.endpoint().toString(), "S3_ACCESS_KEY", s3.accessKey(),
                 "S3_SECRET_KEY", s3.secretKey(), "S3_BUCKET", s3.bucket(),
                 "TTS_CREATE_TOPICS", "false", "TTS_THREADS", "1", "WORKER_ID", id,
-                "SERVER_PORT", Integer.toString(port)));
+                "SERVER_PORT", Integer.toString(port), "WORKER_BATCH", Integer.toString(BATCH)));
         env.put("SERVER_ADDRESS", Ports.LOOPBACK);
         env.put("OPT_OUT_TRACKING", "true");
         ChildService w = new ChildService(id, WORKER_JAR, port, "/actuator/health/readiness", env,
@@ -75,28 +77,45 @@ class WorkerCrashIT {
     @Test
     void jobsOfKilledWorkersAreFinishedByOthersWithOneResultEach() throws Exception {
         Set<String> accepted = new HashSet<>();
-        for (int i = 0; i < 10; i++) {
+        // Enough work that both workers' batches are full through three kills and restarts.
+        for (int i = 0; i < 32; i++) {
             Http.Response r = Http.postJson(ingest.url("/v1/jobs"), "{\"text\":\"Crash test " + i
-                    + ".\",\"max_audio_length_ms\":6000}");
+                    + ".\",\"max_audio_length_ms\":20000}");
             assertThat(r.status()).isEqualTo(202);
             accepted.add(r.json().get("id").asText());
         }
         Random random = new Random(7);
+        int largestKilledBatch = 0;
         for (int round = 0; round < 3; round++) {
             JsonNode running = awaitARunningJob(accepted);
             String victimId = running.get("worker_id").asText();
+            int batch = runningOn(victimId, accepted);
+            largestKilledBatch = Math.max(largestKilledBatch, batch);
             Thread.sleep(random.nextInt(800)); // a random frame of the job
             ChildService victim = workers.stream().filter(w -> w.name().equals(victimId)).findFirst().orElseThrow();
             victim.kill();
             workers.remove(victim);
             System.out.println("[reliability] killed " + victimId + " during job " + running.get("id").asText()
-                    + " at frame " + running.get("progress").get("frames_done").asInt());
+                    + " at frame " + running.get("progress").get("frames_done").asInt() + ", " + batch
+                    + " jobs running on it");
             startWorker(victimId + "-r" + round);
         }
         Accounting.Books books = FaultTests.settle("worker crash", infra.kafkaBootstrapServers(), accepted,
                 Duration.ofMinutes(6));
         assertThat(books.succeeded()).isEqualTo(accepted.size());
         assertThat(books.redelivered()).as("jobs restarted after a crash").isPositive();
+        assertThat(largestKilledBatch).as("jobs running together on a killed worker").isGreaterThan(1);
+    }
+
+    private static int runningOn(String workerId, Set<String> ids) {
+        int n = 0;
+        for (String id : ids) {
+            JsonNode s = Http.get(ingest.url("/v1/jobs/" + id)).json();
+            if ("RUNNING".equals(s.path("state").asText()) && workerId.equals(s.path("worker_id").asText())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static JsonNode awaitARunningJob(Set<String> ids) {
