@@ -361,7 +361,8 @@ def main(argv=None) -> int:
     with contextlib.ExitStack() as stack:
         stack.enter_context(torch.inference_mode())
         model = build_model(args.config, device, dtype, args.seed)
-        steps = (BackboneStep(model).eval(), DepthDecoderStep(model).eval())
+        # the wrappers register their own buffers (the codebook offsets): move them to the device with the model's
+        steps = (BackboneStep(model).to(device).eval(), DepthDecoderStep(model).to(device).eval())
         dims = Dims(model)
         w = weights_read_per_frame(model)
         elem = torch.finfo(dtype).bits // 8
