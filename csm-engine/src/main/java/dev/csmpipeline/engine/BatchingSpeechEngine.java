@@ -1,6 +1,11 @@
 package dev.csmpipeline.engine;
 
 import dev.csmpipeline.engine.csm.GeneratedCodes;
+import dev.csmpipeline.engine.csm.PcmChunker;
+import dev.csmpipeline.engine.csm.StepListener;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,6 +28,9 @@ public final class BatchingSpeechEngine implements SpeechEngine {
 
     private final CsmEngine engine;
     private final BatchedEngine batch;
+    /** How long a streaming caller waits for its next frame before checking whether its row ended. */
+    private static final long FRAME_POLL_MS = 20;
+
     private final Object wake = new Object();
     private final Thread stepper;
     private volatile boolean closed;
@@ -56,28 +64,90 @@ public final class BatchingSpeechEngine implements SpeechEngine {
 
     @Override
     public Synthesis synthesize(SpeechPrompt prompt, SynthesisControl control) {
+        checkOpen();
+        CompletableFuture<GeneratedCodes> row = batch.join(prompt, control);
+        wakeStepper();
+        GeneratedCodes codes = resultOf(row);
+        return synthesisOf(prompt, codes, engine.decodeAudio(codes.audioFrames()));
+    }
+
+    /**
+     * The row's frames cross from the stepping thread to this caller's thread through a queue, and are decoded into
+     * chunks here ({@link CsmEngine#synthesizeStreaming}'s streaming Mimi decoder, this synthesis' own state), so a
+     * streaming row never slows the batch's steps.
+     */
+    @Override
+    public Synthesis synthesizeStreaming(SpeechPrompt prompt, SynthesisControl control, int chunkFrames,
+                                         AudioChunkListener listener) {
+        checkOpen();
+        BlockingQueue<int[]> frames = new LinkedBlockingQueue<>();
+        try (PcmChunker chunker = engine.chunker(chunkFrames, listener)) {
+            CompletableFuture<GeneratedCodes> row = batch.join(prompt, control, new StepListener() {
+                @Override
+                public void frame(int frame, int[] codes) {
+                    frames.add(codes); // not reused by the loop
+                }
+            });
+            wakeStepper();
+            int frame = 0;
+            while (true) {
+                int[] codes = frames.poll(FRAME_POLL_MS, TimeUnit.MILLISECONDS);
+                if (codes != null) {
+                    chunker.frame(frame++, codes);
+                } else if (row.isDone()) {
+                    // The loop hands a frame over before the row completes: what is queued now is all of it.
+                    for (int[] rest = frames.poll(); rest != null; rest = frames.poll()) {
+                        chunker.frame(frame++, rest);
+                    }
+                    break;
+                }
+            }
+            GeneratedCodes codes = resultOf(row);
+            return synthesisOf(prompt, codes, chunker.finish());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while streaming a synthesis", e);
+        }
+    }
+
+    @Override
+    public boolean canStream() {
+        return engine.canStream();
+    }
+
+    @Override
+    public int maxChunkFrames() {
+        return engine.maxChunkFrames();
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("engine for " + engine.info().modelName() + " is closed: load a new one");
         }
-        CompletableFuture<GeneratedCodes> row = batch.join(prompt, control);
+    }
+
+    private void wakeStepper() {
         synchronized (wake) {
             wake.notifyAll();
         }
-        GeneratedCodes codes;
+    }
+
+    private static GeneratedCodes resultOf(CompletableFuture<GeneratedCodes> row) {
         try {
-            codes = row.join();
+            return row.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             throw e;
         }
-        List<int[]> audio = codes.audioFrames();
-        float[] pcm = engine.decodeAudio(audio);
+    }
+
+    private Synthesis synthesisOf(SpeechPrompt prompt, GeneratedCodes codes, float[] pcm) {
         Synthesis.StopReason reason = codes.stoppedEarly() ? Synthesis.StopReason.END_OF_AUDIO
                 : Synthesis.StopReason.MAX_FRAMES;
-        return new Synthesis(pcm, engine.info().sampleRate(), audio.size(), reason, codes.promptPositions(),
-                prompt.contextFrames());
+        return new Synthesis(pcm, engine.info().sampleRate(), codes.audioFrames().size(), reason,
+                codes.promptPositions(), prompt.contextFrames());
     }
 
     /** Frames the batch has stepped so far (each one frame for every row then running). */

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * Model bundles shipped inside this jar. The tiny random CSM (the test fixture of {@code src/test/resources/tiny-csm},
  * about 8.5 MB, random weights: its output is <b>not speech</b>) lets a worker or {@code bin/say} run with no exported
- * model and no repository checkout.
+ * model and no repository checkout. Its streaming Mimi decoder ships beside it ({@code tiny-csm-stream/}, with the
+ * manifest that lists it) and is extracted into the same directory, so the tiny model streams too.
  */
 public final class BundledModels {
 
@@ -41,31 +42,42 @@ public final class BundledModels {
 
     /** A new extraction of the tiny bundle, as a new JVM starts with (tests). */
     static Extraction tinyExtraction() {
-        return new Extraction("tiny-csm/", "csm-engine-tiny-random-");
+        return new Extraction("tiny-csm/", "tiny-csm-stream/", "manifest.stream.json", "csm-engine-tiny-random-");
     }
 
     /** A bundle on the classpath and where it was extracted: one extraction per instance, so once per JVM. */
     static final class Extraction {
         private final String resourceDir;
+        private final String extraDir;
+        private final String extraManifest;
         private final String prefix;
         private Path dir; // guarded by this
 
-        private Extraction(String resourceDir, String prefix) {
+        /**
+         * @param extraDir      a second folder whose files come first, with {@code extraManifest}: the manifest
+         *                      of the whole bundle (the files of both folders); the bundle's own when it is absent
+         */
+        private Extraction(String resourceDir, String extraDir, String extraManifest, String prefix) {
             this.resourceDir = resourceDir;
+            this.extraDir = extraDir;
+            this.extraManifest = extraManifest;
             this.prefix = prefix;
         }
 
         /** The extracted bundle under {@code tmp}: extracted (or an earlier JVM's verified) on the first call only. */
         synchronized Path dir(Path tmp) {
             if (dir == null) {
-                dir = extract(resourceDir, prefix, tmp);
+                dir = extract(this, tmp);
             }
             return dir;
         }
     }
 
-    private static Path extract(String resourceDir, String prefix, Path tmp) {
-        byte[] manifestBytes = resource(resourceDir + BundleManifest.FILE_NAME);
+    private static Path extract(Extraction from, Path tmp) {
+        String prefix = from.prefix;
+        boolean extra = exists(from.extraDir + from.extraManifest);
+        byte[] manifestBytes = resource(extra ? from.extraDir + from.extraManifest
+                : from.resourceDir + BundleManifest.FILE_NAME);
         BundleManifest manifest = BundleManifest.fromJson(new String(manifestBytes, StandardCharsets.UTF_8));
         Path dir = tmp.resolve(prefix + HexFormat.of().formatHex(sha256(manifestBytes)).substring(0, 16));
         if (isComplete(dir, manifest)) {
@@ -76,7 +88,8 @@ public final class BundledModels {
             Path partial = Files.createTempDirectory(tmp, prefix + "partial-");
             Files.write(partial.resolve(BundleManifest.FILE_NAME), manifestBytes);
             for (String name : manifest.files().keySet()) {
-                try (InputStream in = open(resourceDir + name)) {
+                String inExtra = from.extraDir + name;
+                try (InputStream in = open(extra && exists(inExtra) ? inExtra : from.resourceDir + name)) {
                     Files.copy(in, partial.resolve(name));
                 }
             }
@@ -108,6 +121,10 @@ public final class BundledModels {
         } catch (BundleException e) {
             return false;
         }
+    }
+
+    private static boolean exists(String name) {
+        return BundledModels.class.getClassLoader().getResource(name) != null;
     }
 
     private static byte[] resource(String name) {

@@ -148,6 +148,7 @@ public final class CsmEngine implements SpeechEngine {
      * @throws EngineRejectedException when the bundle has no streaming decoder (re-export it) or the chunk size is
      *                                 out of range
      */
+    @Override
     public Synthesis synthesizeStreaming(SpeechPrompt prompt, SynthesisControl control, int chunkFrames,
             AudioChunkListener listener) {
         StreamingMimi mimi = streamingMimi.orElseThrow(() -> new EngineRejectedException("model " + info.modelName()
@@ -173,13 +174,27 @@ public final class CsmEngine implements SpeechEngine {
     }
 
     /** Whether this bundle can stream ({@link #synthesizeStreaming}); false for bundles exported before it. */
+    @Override
     public boolean canStream() {
         return streamingMimi.isPresent();
     }
 
     /** The largest chunk {@link #synthesizeStreaming} takes, in frames (0 when the bundle cannot stream). */
+    @Override
     public int maxChunkFrames() {
         return streamingMimi.map(StreamingMimi::maxChunkFrames).orElse(0);
+    }
+
+    /** A chunker of this synthesis' audio into {@code listener}, for a batch row (the caller closes it). */
+    PcmChunker chunker(int chunkFrames, AudioChunkListener listener) {
+        StreamingMimi mimi = streamingMimi.orElseThrow(() -> new EngineRejectedException("model " + info.modelName()
+                + " was exported without " + StreamingMimi.GRAPH_KEY + ".onnx, so its audio cannot be streamed: "
+                + "re-export the bundle with tools/csm-export"));
+        if (chunkFrames < 1 || chunkFrames > mimi.maxChunkFrames()) {
+            throw new EngineRejectedException("chunk size must be 1 to " + mimi.maxChunkFrames() + " frames, got "
+                    + chunkFrames);
+        }
+        return new PcmChunker(mimi, frameLoop::isStopFrame, chunkFrames, listener);
     }
 
     /**

@@ -15,6 +15,28 @@ public interface SpeechEngine extends AutoCloseable {
     Synthesis synthesize(SpeechPrompt prompt, SynthesisControl control);
 
     /**
+     * {@link #synthesize} with the audio handed to {@code listener} as it is generated, {@code chunkFrames} frames
+     * (80 ms each) a chunk, then a last chunk; the returned synthesis holds the concatenated chunks.
+     *
+     * @throws EngineRejectedException when this engine cannot stream ({@link #canStream()}) or the chunk size is
+     *                                 outside 1 to {@link #maxChunkFrames()}
+     */
+    default Synthesis synthesizeStreaming(SpeechPrompt prompt, SynthesisControl control, int chunkFrames,
+                                          AudioChunkListener listener) {
+        throw new EngineRejectedException("model " + info().modelName() + " cannot stream its audio");
+    }
+
+    /** Whether {@link #synthesizeStreaming} works here. */
+    default boolean canStream() {
+        return false;
+    }
+
+    /** The largest chunk {@link #synthesizeStreaming} takes, in frames; 0 when it cannot stream. */
+    default int maxChunkFrames() {
+        return 0;
+    }
+
+    /**
      * Encodes a voice clip with Mimi's encoder into the codes a {@link ContextSegment} carries.
      *
      * @param pcm mono samples in [-1, 1] at {@link EngineInfo#sampleRate()} (24 kHz for CSM)

@@ -337,7 +337,9 @@ public final class BatchLoop implements AutoCloseable {
             }
         }
         for (int i = 0; i < b; i++) {
-            running.get(i).frames.add(frame[i]);
+            Row r = running.get(i);
+            r.frames.add(frame[i]);
+            r.listener.frame(r.frames.size() - 1, frame[i]);
         }
     }
 
