@@ -22,6 +22,7 @@ import dev.csmpipeline.worker.jobs.InvalidRequestException;
 import dev.csmpipeline.worker.jobs.JobLifecycle;
 import dev.csmpipeline.worker.jobs.JobProcessor;
 import dev.csmpipeline.worker.jobs.WorkerMetrics;
+import dev.csmpipeline.worker.streaming.ChunkPublisher;
 import dev.csmpipeline.worker.jobs.PrioritySlots;
 import dev.csmpipeline.worker.jobs.ShutdownState;
 import dev.csmpipeline.worker.jobs.SynthesisListener;
@@ -108,18 +109,23 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    JobLifecycle jobLifecycle(EventPublisher events, NarrationChain chain, WorkerMetrics metrics,
-                              WorkerProperties props, Clock clock) {
-        return new JobLifecycle(events, chain, metrics, props.id(), clock);
+    ChunkPublisher chunkPublisher(KafkaTemplate<String, Object> workerKafkaTemplate, WorkerProperties props) {
+        return new ChunkPublisher(workerKafkaTemplate, props.id());
+    }
+
+    @Bean
+    JobLifecycle jobLifecycle(EventPublisher events, NarrationChain chain, ChunkPublisher chunks,
+                              WorkerMetrics metrics, WorkerProperties props, Clock clock) {
+        return new JobLifecycle(events, chain, chunks, metrics, props.id(), clock);
     }
 
     @Bean
     JobProcessor jobProcessor(SpeechEngine engine, ObjectStorage storage, JobLifecycle lifecycle,
-                              EventPublisher events, CancellationRegistry cancellations, PrioritySlots slots,
+                              ChunkPublisher chunks, EventPublisher events, CancellationRegistry cancellations, PrioritySlots slots,
                               WorkerProperties props, WorkerMetrics metrics, MeterRegistry registry,
                               ShutdownState shutdown, Clock clock) {
         return new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
-                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), lifecycle, events,
+                new ContextLoader(storage, ContextLoader.MAX_CACHED_VOICES, registry), lifecycle, chunks, events,
                 cancellations, slots, props, metrics, shutdown, clock);
     }
 

@@ -29,12 +29,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param batch            bulk jobs that share every model step (WORKER_BATCH, continuous batching); above 1 the
  *                         engine steps {@code batch} bulk rows plus one row kept for sync calls, so a sync call
  *                         joins the running batch at the next frame; the slots then follow the batch
+ * @param streamChunkFrames audio frames (80 ms each) per chunk of a streaming job (WORKER_STREAM_CHUNK_FRAMES): the
+ *                         first audio is ready after this many frames; smaller chunks cost more decode calls
  */
 @ConfigurationProperties("worker")
 public record WorkerProperties(String id, String groupId, Integer slots, Integer prefetch, Duration progressInterval,
                                Duration maxJobDuration, Duration shutdownGrace, Duration storageRetryFor,
                                Integer recordAttempts, String groupProtocol, String interactiveGroupProtocol,
-                               Integer batch) {
+                               Integer batch, Integer streamChunkFrames) {
 
     public static final String DEFAULT_GROUP_ID = "tts-workers";
     /** Most bulk rows per batch: CSM-1B's full-context cache is 128 MiB a row in fp32, 16 rows 2 GiB. */
@@ -46,6 +48,7 @@ public record WorkerProperties(String id, String groupId, Integer slots, Integer
         id = id == null || id.isBlank() ? defaultId() : id;
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP_ID : groupId;
         batch = batch == null || batch < 1 ? 1 : batch;
+        streamChunkFrames = streamChunkFrames == null || streamChunkFrames < 1 ? 2 : streamChunkFrames;
         if (batch > MAX_BATCH) {
             throw new IllegalArgumentException("WORKER_BATCH must be at most " + MAX_BATCH + " (rows share one "
                     + "engine's caches), was " + batch + ": run more workers for more streams");

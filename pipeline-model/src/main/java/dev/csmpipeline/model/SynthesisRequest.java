@@ -19,6 +19,8 @@ import java.time.Instant;
  * @param narration        for narration segments, the segment's place; null otherwise
  * @param conditioning     the voice and context segments to condition on; null for none
  * @param clip             for {@link JobKind#VOICE} jobs, the clip to encode; null otherwise
+ * @param stream           true when the caller wants the audio as it is generated ({@link Topics#AUDIO_CHUNKS});
+ *                         null or false for the stored file only
  */
 public record SynthesisRequest(
         String jobId,
@@ -33,7 +35,16 @@ public record SynthesisRequest(
         Instant deadline,
         NarrationRef narration,
         Conditioning conditioning,
-        VoiceClip clip) {
+        VoiceClip clip,
+        Boolean stream) {
+
+    /** A request that does not stream. */
+    public SynthesisRequest(String jobId, JobKind kind, String text, Integer speakerId, Integer maxAudioLengthMs,
+                            Sampling sampling, AudioFormat format, String tenant, Instant requestedAt,
+                            Instant deadline, NarrationRef narration, Conditioning conditioning, VoiceClip clip) {
+        this(jobId, kind, text, speakerId, maxAudioLengthMs, sampling, format, tenant, requestedAt, deadline,
+                narration, conditioning, clip, null);
+    }
 
     /** A request conditioned on nothing. */
     public SynthesisRequest(String jobId, JobKind kind, String text, Integer speakerId, Integer maxAudioLengthMs,
@@ -51,7 +62,18 @@ public record SynthesisRequest(
     /** The same request conditioned on {@code c}. */
     public SynthesisRequest withConditioning(Conditioning c) {
         return new SynthesisRequest(jobId, kind, text, speakerId, maxAudioLengthMs, sampling, format, tenant,
-                requestedAt, deadline, narration, c, clip);
+                requestedAt, deadline, narration, c, clip, stream);
+    }
+
+    /** The same request, streaming its audio or not. */
+    public SynthesisRequest withStream(boolean s) {
+        return new SynthesisRequest(jobId, kind, text, speakerId, maxAudioLengthMs, sampling, format, tenant,
+                requestedAt, deadline, narration, conditioning, clip, s ? Boolean.TRUE : null);
+    }
+
+    /** Whether the caller wants the audio as it is generated. */
+    public boolean streams() {
+        return Boolean.TRUE.equals(stream);
     }
 
     /** Sampling with defaults applied. */

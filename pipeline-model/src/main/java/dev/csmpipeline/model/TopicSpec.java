@@ -39,6 +39,7 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
                 retention(REQUEST_RETENTION)));
         specs.add(new TopicSpec(Topics.EVENTS, otherPartitions, replication, retention(REQUEST_RETENTION.plusDays(7))));
         specs.add(new TopicSpec(Topics.REPLIES, otherPartitions, replication, retention(REPLY_RETENTION)));
+        specs.add(new TopicSpec(Topics.AUDIO_CHUNKS, otherPartitions, replication, retention(REPLY_RETENTION)));
         specs.add(new TopicSpec(Topics.CONTROL, otherPartitions, replication, Map.of(
                 "cleanup.policy", "compact,delete",
                 "retention.ms", Long.toString(CONTROL_RETENTION.toMillis()))));

@@ -13,6 +13,12 @@ public final class Topics {
     public static final String EVENTS = "tts.events";
     /** Replies to synchronous calls ({@link SynthesisReply}), routed to the waiting ingest instance by partition. */
     public static final String REPLIES = "tts.replies";
+    /**
+     * Audio of streaming jobs as it is generated ({@link SpeechChunk}), key: job id. A sync call's chunks go to the
+     * partition of the waiting ingest instance (its reply partition, as for {@link #REPLIES}); an async job's to the
+     * partition of its key, where any instance can read them.
+     */
+    public static final String AUDIO_CHUNKS = "tts.audio.chunks";
     /** Control commands ({@link ControlCommand}), read in full by every worker. Key: target id. Compacted. */
     public static final String CONTROL = "tts.control";
 
@@ -39,7 +45,7 @@ public final class Topics {
 
     /** Every topic the pipeline needs, dead-letter topics included. */
     public static List<String> all() {
-        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, CONTROL, WORKERS, NARRATIONS_READY,
+        return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, AUDIO_CHUNKS, CONTROL, WORKERS, NARRATIONS_READY,
                 dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS), dlt(NARRATIONS_READY));
     }
 

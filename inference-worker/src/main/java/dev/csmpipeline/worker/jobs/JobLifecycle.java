@@ -9,6 +9,7 @@ import dev.csmpipeline.model.JobKind;
 import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.worker.narration.NarrationChain;
+import dev.csmpipeline.worker.streaming.ChunkPublisher;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,21 +20,24 @@ import org.apache.kafka.common.header.Headers;
  * cancellation. Each writes the terminal event and, for a sync call, the reply (sent as soon as it is known, or
  * earlier by the caller), then waits until both are durable; only then does the chained narration's next segment
  * get queued and may the listener commit the record's offset. So a job that a caller or a status reader sees as
- * ended is ended in Kafka, and a worker dying before that leaves the record to be redelivered.
+ * ended is ended in Kafka, and a worker dying before that leaves the record to be redelivered. A streaming job that
+ * ends without its audio also closes its stream ({@link ChunkPublisher#ended}), so a listener stops waiting.
  */
 public class JobLifecycle {
 
     private final EventPublisher events;
     private final NarrationChain chain;
+    private final ChunkPublisher chunks;
     private final WorkerMetrics metrics;
     private final String workerId;
     private final Clock clock;
     private final AtomicLong jobsEnded = new AtomicLong();
 
-    public JobLifecycle(EventPublisher events, NarrationChain chain, WorkerMetrics metrics, String workerId,
-                        Clock clock) {
+    public JobLifecycle(EventPublisher events, NarrationChain chain, ChunkPublisher chunks, WorkerMetrics metrics,
+                        String workerId, Clock clock) {
         this.events = events;
         this.chain = chain;
+        this.chunks = chunks;
         this.metrics = metrics;
         this.workerId = workerId;
         this.clock = clock;
@@ -55,6 +59,7 @@ public class JobLifecycle {
 
     /** FAILED with {@code error}; a sync caller gets the same error. */
     public void failed(SynthesisRequest request, Headers headers, JobError error) {
+        closeStream(request, headers, error);
         CompletableFuture<?> reply = request.kind() == JobKind.SYNC
                 ? events.reply(headers, SynthesisReply.failed(request.jobId(), error)) : null;
         end(request, JobEvent.failed(request.jobId(), request.narration(), workerId, error, clock.instant()), reply,
@@ -63,11 +68,18 @@ public class JobLifecycle {
 
     /** CANCELLED; a sync caller (whose job someone cancelled) gets an error saying so. */
     public void cancelled(SynthesisRequest request, Headers headers) {
-        CompletableFuture<?> reply = request.kind() == JobKind.SYNC ? events.reply(headers,
-                SynthesisReply.failed(request.jobId(), new JobError(ErrorCodes.CANCELLED, "the job was cancelled")))
-                : null;
+        JobError error = new JobError(ErrorCodes.CANCELLED, "the job was cancelled");
+        closeStream(request, headers, error);
+        CompletableFuture<?> reply = request.kind() == JobKind.SYNC
+                ? events.reply(headers, SynthesisReply.failed(request.jobId(), error)) : null;
         end(request, JobEvent.cancelled(request.jobId(), request.narration(), workerId, clock.instant()), reply,
                 "cancelled");
+    }
+
+    private void closeStream(SynthesisRequest request, Headers headers, JobError error) {
+        if (request.streams()) {
+            chunks.ended(request, headers, error);
+        }
     }
 
     private void end(SynthesisRequest request, JobEvent terminal, CompletableFuture<?> replyOrNull, String outcome) {

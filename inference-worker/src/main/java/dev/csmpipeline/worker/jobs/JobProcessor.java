@@ -13,6 +13,7 @@ import dev.csmpipeline.model.audio.CodeFrames;
 import dev.csmpipeline.worker.narration.NarrationChain;
 import dev.csmpipeline.worker.voices.ContextLoader;
 import dev.csmpipeline.worker.voices.VoiceEncoder;
+import dev.csmpipeline.worker.streaming.ChunkPublisher;
 import dev.csmpipeline.model.ErrorCodes;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobError;
@@ -67,6 +68,7 @@ public class JobProcessor {
     private final VoiceEncoder voices;
     private final ContextLoader contexts;
     private final JobLifecycle lifecycle;
+    private final ChunkPublisher chunks;
     private final EventPublisher events;
     private final CancellationRegistry cancellations;
     private final PrioritySlots slots;
@@ -83,7 +85,8 @@ public class JobProcessor {
     });
 
     public JobProcessor(SpeechEngine engine, ObjectStorage storage, VoiceEncoder voices, ContextLoader contexts,
-                        JobLifecycle lifecycle, EventPublisher events, CancellationRegistry cancellations,
+                        JobLifecycle lifecycle, ChunkPublisher chunks, EventPublisher events,
+                        CancellationRegistry cancellations,
                         PrioritySlots slots, WorkerProperties props, WorkerMetrics metrics, ShutdownState shutdown,
                         Clock clock) {
         this.engine = engine;
@@ -91,6 +94,7 @@ public class JobProcessor {
         this.voices = voices;
         this.contexts = contexts;
         this.lifecycle = lifecycle;
+        this.chunks = chunks;
         this.events = events;
         this.cancellations = cancellations;
         this.slots = slots;
@@ -220,7 +224,7 @@ public class JobProcessor {
             log.info("event=job_started job={} kind={} frames_max={} speaker={}", jobId, request.kind(),
                     request.maxFrames(), request.speakerId());
             prompt = promptOf(request);
-            synthesis = engine.synthesize(prompt, new JobControl(request));
+            synthesis = synthesize(request, headers, prompt, startedAt);
         } catch (SynthesisCancelledException e) {
             if (shutdown.abandonInFlight()) {
                 log.warn("event=job_abandoned job={} frames_done={} reason=worker_stopping", jobId, e.framesDone());
@@ -255,6 +259,20 @@ public class JobProcessor {
                 request.voiceId(), synthesis.contextFrames());
         lifecycle.succeeded(request, headers, engine.info().modelName(), result, context, earlyReply);
         return Outcome.DONE;
+    }
+
+    /**
+     * The engine's synthesis; for a job that asked to stream, with its audio published chunk by chunk as it is made
+     * (a model without the streaming decoder synthesizes at once: its listener then gets the stored file).
+     */
+    private Synthesis synthesize(SynthesisRequest request, Headers headers, SpeechPrompt prompt, Instant startedAt) {
+        JobControl control = new JobControl(request);
+        if (!request.streams() || !engine.canStream()) {
+            return engine.synthesize(prompt, control);
+        }
+        int chunkFrames = Math.min(props.streamChunkFrames(), engine.maxChunkFrames());
+        return engine.synthesizeStreaming(prompt, control, chunkFrames,
+                chunks.forAttempt(request, headers, startedAt, engine.info().sampleRate()));
     }
 
     /**

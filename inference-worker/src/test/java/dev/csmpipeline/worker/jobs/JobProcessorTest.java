@@ -18,6 +18,7 @@ import dev.csmpipeline.model.NarrationPlan;
 import dev.csmpipeline.model.Sampling;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.SpeechChunk;
 import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.service.WireValueSerializer;
 import dev.csmpipeline.storage.client.ObjectKeys;
@@ -30,6 +31,7 @@ import dev.csmpipeline.worker.control.CancellationRegistry;
 import dev.csmpipeline.worker.jobs.JobProcessor.Outcome;
 import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
 import dev.csmpipeline.worker.narration.NarrationChain;
+import dev.csmpipeline.worker.streaming.ChunkPublisher;
 import dev.csmpipeline.worker.voices.ContextLoader;
 import dev.csmpipeline.worker.voices.VoiceEncoder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -77,10 +79,10 @@ class JobProcessorTest {
         cancellations = new CancellationRegistry(infra.kafkaBootstrapServers(), Clock.systemUTC());
         shutdown = new ShutdownState();
         WorkerProperties props = new WorkerProperties("unit-worker", null, 1, 0, null, null, null,
-                Duration.ofSeconds(2), null, null, null, null);
+                Duration.ofSeconds(2), null, null, null, null, null);
         processor = new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
                 new ContextLoader(storage, 4, new SimpleMeterRegistry()),
-                lifecycle(events, "unit-worker"), events, cancellations, new PrioritySlots(1),
+                lifecycle(events, "unit-worker"), new ChunkPublisher(kafka, "unit-worker"), events, cancellations, new PrioritySlots(1),
                 props, new WorkerMetrics(new SimpleMeterRegistry()), shutdown, Clock.systemUTC());
     }
 
@@ -99,7 +101,7 @@ class JobProcessorTest {
 
     private static JobLifecycle lifecycle(EventPublisher events, String workerId) {
         return new JobLifecycle(events, new NarrationChain(storage, events, Clock.systemUTC()),
-                new WorkerMetrics(new SimpleMeterRegistry()), workerId, Clock.systemUTC());
+                new ChunkPublisher(kafka, workerId), new WorkerMetrics(new SimpleMeterRegistry()), workerId, Clock.systemUTC());
     }
 
     @Test
@@ -112,6 +114,40 @@ class JobProcessorTest {
         JobEvent done = events.get(events.size() - 1);
         assertThat(done.result().objectKey()).isEqualTo(ObjectKeys.audio(r.jobId()));
         assertThat(done.result().sha256()).isEqualTo(storage.stat(ObjectKeys.audio(r.jobId())).get().sha256());
+    }
+
+    @Test
+    void aStreamingJobPublishesOrderedChunksWhoseSamplesAreTheStoredWav() throws Exception {
+        SynthesisRequest r = request(JobKind.ASYNC, "Heard while it is made.").withStream(true);
+        assertThat(processor.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.DONE);
+        List<SpeechChunk> chunks = TopicRecords.read(infra.kafkaBootstrapServers(), Topics.AUDIO_CHUNKS,
+                r.jobId()::equals).stream().map(c -> WireJson.decode(c.value(), SpeechChunk.class)).toList();
+        assertThat(chunks).isNotEmpty();
+        assertThat(chunks).extracting(SpeechChunk::sequence)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, chunks.size()).boxed().toList());
+        assertThat(chunks).extracting(SpeechChunk::attempt).containsOnly(chunks.get(0).attempt());
+        assertThat(chunks.get(chunks.size() - 1).last()).isTrue();
+        java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+        for (SpeechChunk c : chunks) {
+            streamed.write(c.pcm());
+        }
+        byte[] wav = storage.get(ObjectKeys.audio(r.jobId())).orElseThrow();
+        dev.csmpipeline.model.audio.Wav.Info info = dev.csmpipeline.model.audio.Wav.read(wav);
+        assertThat(streamed.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(wav, info.dataOffset(),
+                (int) (info.dataOffset() + info.dataBytes())));
+    }
+
+    @Test
+    void aStreamingJobCancelledBeforeItStartsClosesItsStreamWithTheReason() {
+        SynthesisRequest r = request(JobKind.ASYNC, "Never streamed.").withStream(true);
+        cancellations.record(ControlCommand.cancelJob(r.jobId(), "t", Instant.now()));
+        assertThat(processor.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.DONE);
+        List<SpeechChunk> chunks = TopicRecords.read(infra.kafkaBootstrapServers(), Topics.AUDIO_CHUNKS,
+                r.jobId()::equals).stream().map(c -> WireJson.decode(c.value(), SpeechChunk.class)).toList();
+        assertThat(chunks).singleElement().satisfies(c -> {
+            assertThat(c.last()).isTrue();
+            assertThat(c.error().code()).isEqualTo(ErrorCodes.CANCELLED);
+        });
     }
 
     @Test
@@ -173,8 +209,8 @@ class JobProcessorTest {
         EventPublisher events = new EventPublisher(kafka);
         JobProcessor leaving = new JobProcessor(engine, storage, new VoiceEncoder(engine, storage),
                 new ContextLoader(storage, 4, new SimpleMeterRegistry()),
-                lifecycle(events, "leaving"), events, cancellations, new PrioritySlots(1),
-                new WorkerProperties("leaving", null, 1, 0, null, null, null, null, null, null, null, null),
+                lifecycle(events, "leaving"), new ChunkPublisher(kafka, "leaving"), events, cancellations, new PrioritySlots(1),
+                new WorkerProperties("leaving", null, 1, 0, null, null, null, null, null, null, null, null, null),
                 new WorkerMetrics(new SimpleMeterRegistry()), stopping, Clock.systemUTC());
         SynthesisRequest r = request(JobKind.ASYNC, "Left for another worker.");
         assertThat(leaving.process(r, new RecordHeaders(), Priority.BULK)).isEqualTo(Outcome.ABANDONED);

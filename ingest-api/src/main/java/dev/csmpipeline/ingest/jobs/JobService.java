@@ -135,7 +135,7 @@ public class JobService {
         Instant now = clock.instant();
         return new SynthesisRequest(JobIds.newId(now), kind, body.text(), speaker, maxMs,
                 new Sampling(body.temperature(), body.topK(), body.seed()), format == null ? AudioFormat.WAV : format,
-                tenant, now, null, null, conditioning, null);
+                tenant, now, null, null, conditioning, null, Boolean.TRUE.equals(body.stream()) ? Boolean.TRUE : null);
     }
 
     /** The job, if it exists and belongs to {@code tenant}; another tenant's job is as unknown as a missing one. */

@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param format           format the audio URL serves: mp3, opus, flac, wav (default) or pcm; the job is stored as
  *                         WAV and any format can still be asked for with {@code ?format=} on the download
  * @param voice            a registered voice's id (POST /v1/voices): its clip conditions the synthesis
+ * @param stream           true to hear the audio as it is generated: GET /v1/jobs/{id}/audio/stream
  */
 @Schema(description = "A text to synthesize asynchronously")
 public record JobSubmission(
@@ -24,10 +25,17 @@ public record JobSubmission(
         @Schema(example = "50") Integer topK,
         Long seed,
         @Schema(example = "mp3", description = "mp3, opus, flac, wav (default) or pcm") String format,
-        @Schema(description = "id of a READY voice from POST /v1/voices") String voice) {
+        @Schema(description = "id of a READY voice from POST /v1/voices") String voice,
+        @Schema(example = "false", description = "true: the audio can be heard while it is generated, from "
+                + "GET /v1/jobs/{id}/audio/stream") Boolean stream) {
 
     public JobSubmission(String text, Integer speakerId, Integer maxAudioLengthMs, Double temperature, Integer topK,
                          Long seed, String format) {
-        this(text, speakerId, maxAudioLengthMs, temperature, topK, seed, format, null);
+        this(text, speakerId, maxAudioLengthMs, temperature, topK, seed, format, null, null);
+    }
+
+    public JobSubmission(String text, Integer speakerId, Integer maxAudioLengthMs, Double temperature, Integer topK,
+                         Long seed, String format, String voice) {
+        this(text, speakerId, maxAudioLengthMs, temperature, topK, seed, format, voice, null);
     }
 }

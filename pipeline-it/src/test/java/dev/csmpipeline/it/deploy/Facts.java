@@ -99,7 +99,7 @@ final class Facts {
     /** Worker budgets: the job in hand can finish, Spring's shutdown phase outlasts the drain, the platform waits. */
     static void checkWorkerBudgets(Problems problems, String where, Map<String, String> env, Duration platformGrace,
                                     String platformKey) {
-        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null);
+        WorkerProperties defaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null);
         App worker = APPS.get(WORKER);
         Duration longest = duration(env, "WORKER_MAX_JOB_DURATION", defaults.maxJobDuration());
         Duration grace = duration(env, "WORKER_SHUTDOWN_GRACE", defaults.shutdownGrace());

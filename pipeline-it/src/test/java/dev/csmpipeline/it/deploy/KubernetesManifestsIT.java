@@ -395,14 +395,14 @@ class KubernetesManifestsIT {
             problems.add(where, "scaleTargetRef.envSourceContainerName " + envSource + " is not the worker container");
         }
         TopicProperties topicDefaults = new TopicProperties(null, null, null, null);
-        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null);
+        WorkerProperties workerDefaults = new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null);
         int partitions = env.get("TTS_REQUEST_PARTITIONS") == null ? topicDefaults.requestPartitions()
                 : parseInt(env.get("TTS_REQUEST_PARTITIONS"));
         int max = parseInt(str(spec.getOrDefault("maxReplicaCount", "100")));
         int min = parseInt(str(spec.getOrDefault("minReplicaCount", "0")));
         WorkerProperties worker = new WorkerProperties(null, null, intOrNull(env, "WORKER_SLOTS"),
                 intOrNull(env, "WORKER_PREFETCH"), null, null, null, null, null, null, null,
-                intOrNull(env, "WORKER_BATCH"));
+                intOrNull(env, "WORKER_BATCH"), null);
         int consumersPerWorker = Math.max(worker.consumersPerTopic(), worker.interactiveConsumers());
         if ((long) max * consumersPerWorker > partitions) {
             problems.add(where, "spec.maxReplicaCount " + max + " workers x " + consumersPerWorker

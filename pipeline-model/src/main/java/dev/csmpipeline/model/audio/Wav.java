@@ -35,6 +35,27 @@ public final class Wav {
         return b.array();
     }
 
+    /** Samples in [-1, 1] (clipped outside) as 16-bit little-endian PCM, as {@link #encode} stores them. */
+    public static byte[] pcm16(float[] pcm) {
+        ByteBuffer b = ByteBuffer.allocate(pcm.length * BYTES_PER_SAMPLE).order(ByteOrder.LITTLE_ENDIAN);
+        for (float sample : pcm) {
+            b.putShort(toPcm16(sample));
+        }
+        return b.array();
+    }
+
+    /**
+     * The header of a WAV file whose length is not known yet, for streaming: the RIFF and data sizes say
+     * 0xFFFFFFFF ("as long as the stream"), which decoders read as "to the end of the data".
+     */
+    public static byte[] streamingHeader(int sampleRate) {
+        byte[] h = header(0, sampleRate);
+        ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(4, 0xFFFF_FFFF);
+        b.putInt(h.length - 4, 0xFFFF_FFFF);
+        return h;
+    }
+
     /** A 44-byte header for {@code dataBytes} of 16-bit mono samples. */
     public static byte[] header(long dataBytes, int sampleRate) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
