@@ -159,6 +159,24 @@ public final class Http {
         }
     }
 
+    /**
+     * Sends a request and returns as soon as the response headers are in, with the body still arriving: for tests of
+     * streamed responses, which read it as it comes. {@code jsonOrNull} makes it a JSON POST, else a GET.
+     */
+    public static HttpResponse<InputStream> open(URI uri, String jsonOrNull) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120));
+        b = jsonOrNull == null ? b.GET() : b.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(jsonOrNull));
+        try {
+            return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP call failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** JSON text of an object (maps, lists, records). */
     public static String json(Object value) {
         return JSON.writeValueAsString(value);

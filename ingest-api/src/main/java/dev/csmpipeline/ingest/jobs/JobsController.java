@@ -5,7 +5,9 @@ import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.IngestProperties;
 import dev.csmpipeline.ingest.audio.EncodedAudio;
 import dev.csmpipeline.ingest.audio.Formats;
+import dev.csmpipeline.ingest.streaming.SpeechStreams;
 import dev.csmpipeline.ingest.security.Tenants;
+import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.JobState;
 import dev.csmpipeline.model.JobStatus;
 import dev.csmpipeline.service.ApiError;
@@ -47,9 +49,11 @@ public class JobsController {
     private final IngestProperties props;
     private final JobEventStreams eventStreams;
     private final EncodedAudio encoded;
+    private final SpeechStreams streams;
 
     public JobsController(JobService jobs, ObjectStorage storage, IngestProperties props,
-                          JobEventStreams eventStreams, EncodedAudio encoded) {
+                          JobEventStreams eventStreams, EncodedAudio encoded, SpeechStreams streams) {
+        this.streams = streams;
         this.jobs = jobs;
         this.storage = storage;
         this.props = props;
@@ -121,6 +125,33 @@ public class JobsController {
         StoredObject object = storage.stat(key).orElseThrow(() -> new ApiException(HttpStatus.GONE,
                 ApiError.of("audio_gone", "the audio of job " + id + " is no longer stored")));
         return AudioDelivery.stream(storage, object, range, id + ".wav");
+    }
+
+    @Operation(summary = "Hear a job while it is generated", description = "The job's audio as it is made, with "
+            + "chunked transfer: raw 24 kHz 16-bit PCM (?format=pcm) or a WAV whose header leaves the length open "
+            + "(?format=wav, the default). A job submitted with \"stream\": true streams within a few frames of its "
+            + "start; any other job's audio comes when it is done. The response ends with the job: complete, or cut "
+            + "off (an incomplete transfer) if the job fails or is cancelled. 409 for a job that ended without audio.")
+    @GetMapping(path = "/{id}/audio/stream")
+    public ResponseEntity<StreamingResponseBody> audioStream(@PathVariable String id,
+                                                             @Parameter(description = "wav (default) or pcm")
+                                                             @RequestParam(required = false) String format,
+                                                             HttpServletRequest http) {
+        String tenant = Tenants.of(http);
+        JobStatus s = jobs.get(id, tenant);
+        DeliveryFormat delivered = format == null ? DeliveryFormat.WAV : Formats.forDownload(format, null);
+        if (delivered != DeliveryFormat.WAV && delivered != DeliveryFormat.PCM) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, ApiError.invalid(List.of(new FieldError("format",
+                    "must be wav or pcm to stream; other formats download from /v1/jobs/" + id + "/audio?format="
+                    + format))));
+        }
+        if (s.isTerminal() && s.state() != JobState.SUCCEEDED) {
+            audioKeyOf(s); // 409 or 410, with the reason
+        }
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(delivered.contentType()))
+                .body(streams.jobAudio(s, () -> jobs.get(id, tenant),
+                        SpeechStreams.jobStreamLimit(props.syncWaitMargin(), props.syncRealTimeFactor()),
+                        delivered == DeliveryFormat.WAV));
     }
 
     @Operation(summary = "Follow a job", description = "Server-Sent Events: a 'progress' event whenever frames "

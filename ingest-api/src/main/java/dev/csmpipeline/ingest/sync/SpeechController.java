@@ -3,6 +3,7 @@ package dev.csmpipeline.ingest.sync;
 import dev.csmpipeline.audio.AudioEncoders;
 import dev.csmpipeline.audio.DeliveryFormat;
 import dev.csmpipeline.ingest.security.Tenants;
+import dev.csmpipeline.ingest.streaming.SpeechStreams;
 import dev.csmpipeline.model.FieldError;
 import dev.csmpipeline.model.Limits;
 import dev.csmpipeline.model.Validation;
@@ -52,9 +53,11 @@ public class SpeechController {
     static final String IGNORED_FIELDS_HEADER = "X-Ignored-Fields";
 
     private final SyncService sync;
+    private final SpeechStreams streams;
 
-    public SpeechController(SyncService sync) {
+    public SpeechController(SyncService sync, SpeechStreams streams) {
         this.sync = sync;
+        this.streams = streams;
     }
 
     /**
@@ -71,7 +74,10 @@ public class SpeechController {
             String responseFormat,
             @Schema(example = "1.0", description = "0.25 to 4.0; tempo changes, pitch does not") Double speed,
             @Schema(description = "accepted and ignored: CSM-1B takes no style prompt") String instructions,
-            @Schema(example = "audio", description = "audio (default); sse is not supported") String streamFormat) {
+            @Schema(example = "audio", description = "audio (default): pcm and wav stream as they are generated "
+                    + "(chunked transfer; a wav's header then says its length is unknown), other formats come whole; "
+                    + "sse: speech.audio.delta events with base64 audio, then speech.audio.done (pcm or wav)")
+            String streamFormat) {
     }
 
     @Operation(summary = "OpenAI-compatible speech", description = "Returns the audio bytes in response_format "
@@ -105,11 +111,21 @@ public class SpeechController {
         if (!(speed >= 0.25 && speed <= 4.0)) {
             return error(HttpStatus.BAD_REQUEST, "speed must be between 0.25 and 4.0, was " + body.speed(), "speed");
         }
-        if (body.streamFormat() != null && !body.streamFormat().equals("audio")) {
-            return error(HttpStatus.BAD_REQUEST, "stream_format must be audio (the default); "
-                    + ApiError.echo(body.streamFormat()) + " is not supported here", "stream_format");
+        String streamFormat = body.streamFormat() == null ? "audio" : body.streamFormat();
+        if (!streamFormat.equals("audio") && !streamFormat.equals("sse")) {
+            return error(HttpStatus.BAD_REQUEST, "stream_format must be audio (the default) or sse, was "
+                    + ApiError.echo(body.streamFormat()), "stream_format");
+        }
+        boolean streamable = (format == DeliveryFormat.PCM || format == DeliveryFormat.WAV) && speed == 1.0;
+        if (streamFormat.equals("sse") && !streamable) {
+            return error(HttpStatus.BAD_REQUEST, "stream_format sse sends raw audio deltas: it needs response_format "
+                    + "pcm or wav and speed 1.0 (other formats and speeds: stream_format audio)",
+                    format == DeliveryFormat.PCM || format == DeliveryFormat.WAV ? "speed" : "response_format");
         }
         try {
+            if (streamable) {
+                return stream(body, speaker, voiceId, format, streamFormat.equals("sse"), http);
+            }
             SyncService.Audio audio = sync.synthesize(body.input(), speaker, maxLengthFor(body.input()), false,
                     null, voiceId, Tenants.of(http));
             byte[] wav = speed == 1.0 ? audio.wav() : retime(audio.wav(), speed);
@@ -129,6 +145,28 @@ public class SpeechController {
                     : e.getMessage();
             return error(e.status(), message, param);
         }
+    }
+
+    /**
+     * The audio as it is generated: chunked PCM or WAV, or SSE events. Errors found before the first byte (bad input,
+     * Kafka unavailable) are answered as for a whole response; a failure later cuts the audio stream off (the client
+     * sees an incomplete transfer) or ends the SSE stream with an error event.
+     */
+    private ResponseEntity<?> stream(SpeechRequest body, Integer speaker, String voiceId, DeliveryFormat format,
+                                     boolean sse, HttpServletRequest http) {
+        SyncService.Prepared call = sync.prepare(body.input(), speaker, maxLengthFor(body.input()), false, null,
+                voiceId, Tenants.of(http), true);
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok().header("X-Job-Id", call.request().jobId());
+        if (body.instructions() != null) {
+            ok.header(IGNORED_FIELDS_HEADER, "instructions");
+        }
+        if (sse) {
+            return ok.contentType(MediaType.TEXT_EVENT_STREAM)
+                    .body(streams.sse(call, format == DeliveryFormat.WAV, body.input().length()));
+        }
+        MediaType type = MediaType.parseMediaType(format.contentType());
+        return ok.header(HttpHeaders.CONTENT_DISPOSITION, "inline; filename=\"speech" + format.extension() + "\"")
+                .contentType(type).body(streams.audio(call, format == DeliveryFormat.WAV, type));
     }
 
     /** Not a built-in name or speaker: a stored voice's id (the voice library's ids are job ids). */

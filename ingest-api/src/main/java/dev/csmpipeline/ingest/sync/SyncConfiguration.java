@@ -59,17 +59,33 @@ public class SyncConfiguration {
         return new DefaultKafkaProducerFactory<>(producer, new StringSerializer(), new WireValueSerializer());
     }
 
+    /**
+     * The partition this instance reads on {@link Topics#REPLIES}, and on {@link Topics#AUDIO_CHUNKS} for its
+     * streaming calls: INGEST_REPLY_PARTITION, else one derived from the instance id.
+     *
+     * @param partition  the partition number
+     * @param partitions partitions of the reply topic
+     */
+    public record ReplyPartition(int partition, int partitions) {
+    }
+
     @Bean
-    ReplyingKafkaTemplate<String, Object, SynthesisReply> replyingTemplate(KafkaProperties kafka,
-                                                                          IngestProperties props,
-                                                                          Admin healthAdmin,
-                                                                          DefaultKafkaProducerFactory<String, Object>
-                                                                                  syncProducerFactory)
-            throws Exception {
+    ReplyPartition replyPartition(IngestProperties props, Admin healthAdmin) throws Exception {
         int partitions = healthAdmin.describeTopics(java.util.List.of(Topics.REPLIES)).allTopicNames()
                 .get(30, TimeUnit.SECONDS).get(Topics.REPLIES).partitions().size();
         int partition = props.replyPartition() >= 0 ? props.replyPartition() % partitions
                 : Math.floorMod(props.instanceId().hashCode(), partitions);
+        return new ReplyPartition(partition, partitions);
+    }
+
+    @Bean
+    ReplyingKafkaTemplate<String, Object, SynthesisReply> replyingTemplate(KafkaProperties kafka,
+                                                                          IngestProperties props,
+                                                                          ReplyPartition replyPartition,
+                                                                          DefaultKafkaProducerFactory<String, Object>
+                                                                                  syncProducerFactory) {
+        int partition = replyPartition.partition();
+        int partitions = replyPartition.partitions();
 
         Map<String, Object> consumer = new HashMap<>(kafka.buildConsumerProperties());
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, "csm-ingest-replies-" + props.instanceId());

@@ -72,6 +72,27 @@ public class SyncGateway implements SmartLifecycle {
      * @throws SyncFailure when no reply came: timeout, Kafka unavailable, or this instance stopping
      */
     public SynthesisReply call(SynthesisRequest request, JobEvent accepted, Duration wait) {
+        CompletableFuture<SynthesisReply> reply = send(request, accepted, wait);
+        try {
+            return reply.get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncFailure(Failure.SHUTTING_DOWN, "interrupted while waiting for the reply", e);
+        } catch (TimeoutException e) {
+            throw timeout(request, wait, e);
+        } catch (ExecutionException e) {
+            throw failureOf(request, wait, e.getCause());
+        }
+    }
+
+    /**
+     * Publishes the request, then its {@code accepted} event, and returns the reply to come (within {@code wait};
+     * it completes with a {@link SyncFailure} otherwise). For callers that do something else while the job runs,
+     * such as relaying its audio chunks.
+     *
+     * @throws SyncFailure when the request could not be written (Kafka unavailable) or this instance is stopping
+     */
+    public CompletableFuture<SynthesisReply> send(SynthesisRequest request, JobEvent accepted, Duration wait) {
         if (!running) {
             throw new SyncFailure(Failure.SHUTTING_DOWN, "this ingest instance is shutting down; retry", null);
         }
@@ -84,6 +105,14 @@ public class SyncGateway implements SmartLifecycle {
             throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: " + e, e);
         }
         pending.add(future);
+        CompletableFuture<SynthesisReply> reply = future.handle((r, e) -> {
+            pending.remove(future);
+            if (e != null) {
+                throw failureOf(request, wait, e instanceof java.util.concurrent.CompletionException
+                        && e.getCause() != null ? e.getCause() : e);
+            }
+            return r.value();
+        });
         try {
             // Longer than the producer's delivery timeout (10 s), so a broker that is down fails the send (503)
             // instead of timing out this wait (504).
@@ -91,28 +120,32 @@ public class SyncGateway implements SmartLifecycle {
             // ACCEPTED only once the request is in Kafka: a status row never says QUEUED for a request that was not
             // written. The worker may already be running it; the status fold takes the events in any order.
             events.send(Topics.EVENTS, accepted.jobId(), accepted).get(SEND_WAIT_S, TimeUnit.SECONDS);
-            return future.get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS).value();
+            return reply;
         } catch (org.springframework.kafka.KafkaException e) {
             // A send that cannot even start (no metadata within max.block.ms) throws here rather than failing later.
+            future.cancel(true);
             throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SyncFailure(Failure.SHUTTING_DOWN, "interrupted while waiting for the reply", e);
-        } catch (TimeoutException e) {
-            throw timeout(request, wait, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SyncFailure f) {
-                throw f;
-            }
-            if (cause instanceof org.springframework.kafka.requestreply.KafkaReplyTimeoutException) {
-                throw timeout(request, wait, cause);
-            }
+            future.cancel(true);
+            throw new SyncFailure(Failure.SHUTTING_DOWN, "interrupted while sending the request", e);
+        } catch (TimeoutException | ExecutionException e) {
+            future.cancel(true);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: "
                     + cause, cause);
-        } finally {
-            pending.remove(future);
         }
+    }
+
+    private static SyncFailure failureOf(SynthesisRequest request, Duration wait, Throwable cause) {
+        if (cause instanceof SyncFailure f) {
+            return f;
+        }
+        if (cause instanceof org.springframework.kafka.requestreply.KafkaReplyTimeoutException) {
+            return timeout(request, wait, cause);
+        }
+        return new SyncFailure(Failure.KAFKA_UNAVAILABLE, "the request could not be written to Kafka: " + cause,
+                cause);
     }
 
     private static SyncFailure timeout(SynthesisRequest request, Duration wait, Throwable cause) {

@@ -86,6 +86,41 @@ public class SyncService {
      */
     public Audio synthesize(String text, Integer speakerId, Integer maxAudioLengthMs, boolean lengthAsked,
                             Sampling sampling, String voiceId, String tenant) {
+        Prepared call = prepare(text, speakerId, maxAudioLengthMs, lengthAsked, sampling, voiceId, tenant, false);
+        SynthesisRequest request = call.request();
+        Timer.Sample sample = Timer.start(metrics);
+        String outcome = "failed";
+        try {
+            SynthesisReply reply = call(request, call.accepted(), call.waitFor());
+            if (!reply.success()) {
+                throw failed(request, reply);
+            }
+            byte[] wav = reply.wav() != null ? reply.wav() : fetch(reply);
+            Wav.Info info = Wav.read(wav);
+            outcome = "succeeded";
+            log.info("event=sync_succeeded job={} audio_ms={} bytes={} claim_check={}", request.jobId(),
+                    info.durationMs(), wav.length, reply.isClaimCheck());
+            return new Audio(request.jobId(), wav, info.sampleRate(), info.durationMs(),
+                    reply.result() == null ? null : reply.result().synthesisMs());
+        } finally {
+            sample.stop(metrics.timer("tts.sync.latency", "outcome", outcome));
+        }
+    }
+
+    /**
+     * A sync call checked and ready to send: the request (streaming its audio when {@code stream}), its ACCEPTED
+     * event, and how long the caller waits.
+     */
+    public record Prepared(SynthesisRequest request, JobEvent accepted, Duration waitFor) {
+    }
+
+    /**
+     * Checks a sync call and builds its request, as {@link #synthesize} does before sending it.
+     *
+     * @throws SyncException with a 4xx for bad input or a voice that cannot be used
+     */
+    public Prepared prepare(String text, Integer speakerId, Integer maxAudioLengthMs, boolean lengthAsked,
+                            Sampling sampling, String voiceId, String tenant, boolean stream) {
         int speaker = speakerId == null ? 0 : speakerId;
         int maxMs = maxAudioLengthMs == null ? Limits.MAX_AUDIO_LENGTH_MS_DEFAULT : maxAudioLengthMs;
         List<FieldError> errors = Validation.collect(
@@ -108,29 +143,34 @@ public class SyncService {
         Instant now = clock.instant();
         SynthesisRequest request = new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text, speaker, maxMs,
                 sampling, AudioFormat.WAV, tenant, now, now.plus(wait), null, conditioning, null);
+        if (stream) {
+            request = request.withStream(true);
+        }
         JobEvent accepted = JobEvent.accepted(request, now);
         recent.put(JobStatusFold.apply(null, accepted));
-        Timer.Sample sample = Timer.start(metrics);
-        String outcome = "failed";
+        return new Prepared(request, accepted, wait);
+    }
+
+    /**
+     * Sends a prepared call and returns its reply to come, for a caller that relays the audio chunks meanwhile.
+     *
+     * @throws SyncException 503 when Kafka or this instance cannot take it
+     */
+    public java.util.concurrent.CompletableFuture<SynthesisReply> send(Prepared call) {
         try {
-            SynthesisReply reply = call(request, accepted, wait);
-            if (!reply.success()) {
-                String code = reply.error() == null ? "failed" : reply.error().code();
-                String message = reply.error() == null ? "synthesis failed" : reply.error().message();
-                throw new SyncException(ErrorCodes.ENGINE_REJECTED.equals(code) ? HttpStatus.UNPROCESSABLE_CONTENT
-                        : ErrorCodes.DEADLINE_EXCEEDED.equals(code) ? HttpStatus.GATEWAY_TIMEOUT
-                        : HttpStatus.INTERNAL_SERVER_ERROR, code.toLowerCase(), message, null, request.jobId());
-            }
-            byte[] wav = reply.wav() != null ? reply.wav() : fetch(reply);
-            Wav.Info info = Wav.read(wav);
-            outcome = "succeeded";
-            log.info("event=sync_succeeded job={} audio_ms={} bytes={} claim_check={}", request.jobId(),
-                    info.durationMs(), wav.length, reply.isClaimCheck());
-            return new Audio(request.jobId(), wav, info.sampleRate(), info.durationMs(),
-                    reply.result() == null ? null : reply.result().synthesisMs());
-        } finally {
-            sample.stop(metrics.timer("tts.sync.latency", "outcome", outcome));
+            return gateway.send(call.request(), call.accepted(), call.waitFor());
+        } catch (SyncGateway.SyncFailure f) {
+            throw exceptionOf(call.request(), f);
         }
+    }
+
+    /** The error a failed reply stands for: 422 for an engine rejection, 504 past the deadline, else 500. */
+    static SyncException failed(SynthesisRequest request, SynthesisReply reply) {
+        String code = reply.error() == null ? "failed" : reply.error().code();
+        String message = reply.error() == null ? "synthesis failed" : reply.error().message();
+        return new SyncException(ErrorCodes.ENGINE_REJECTED.equals(code) ? HttpStatus.UNPROCESSABLE_CONTENT
+                : ErrorCodes.DEADLINE_EXCEEDED.equals(code) ? HttpStatus.GATEWAY_TIMEOUT
+                : HttpStatus.INTERNAL_SERVER_ERROR, code.toLowerCase(), message, null, request.jobId());
     }
 
     private Conditioning conditioningFor(String voiceId, String tenant, boolean framesAsked) {
@@ -145,13 +185,22 @@ public class SyncService {
         try {
             return gateway.call(request, accepted, wait);
         } catch (SyncGateway.SyncFailure f) {
-            HttpStatus status = switch (f.failure()) {
-                case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
-                case KAFKA_UNAVAILABLE, SHUTTING_DOWN -> HttpStatus.SERVICE_UNAVAILABLE;
-            };
-            throw new SyncException(status, f.failure().name().toLowerCase(), f.getMessage(), null,
-                    f.failure() == SyncGateway.Failure.KAFKA_UNAVAILABLE ? null : request.jobId());
+            throw exceptionOf(request, f);
         }
+    }
+
+    private static SyncException exceptionOf(SynthesisRequest request, SyncGateway.SyncFailure f) {
+        HttpStatus status = switch (f.failure()) {
+            case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
+            case KAFKA_UNAVAILABLE, SHUTTING_DOWN -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+        return new SyncException(status, f.failure().name().toLowerCase(), f.getMessage(), null,
+                f.failure() == SyncGateway.Failure.KAFKA_UNAVAILABLE ? null : request.jobId());
+    }
+
+    /** The audio of a successful reply: inline, or read from storage (claim check). */
+    public byte[] audioOf(SynthesisReply reply) {
+        return reply.wav() != null ? reply.wav() : fetch(reply);
     }
 
     /** Claim check: audio too large for a Kafka message is read from storage. */

@@ -149,7 +149,8 @@ class BadInputTest {
             "speed too fast | {\"model\":\"m\",\"input\":\"x\",\"voice\":\"alloy\",\"speed\":4.5}             | speed",
             "aac            | {\"model\":\"m\",\"input\":\"x\",\"voice\":\"alloy\",\"response_format\":\"aac\"} | response_format",
             "unknown format | {\"model\":\"m\",\"input\":\"x\",\"voice\":\"alloy\",\"response_format\":\"ogg\"} | response_format",
-            "sse streaming  | {\"model\":\"m\",\"input\":\"x\",\"voice\":\"alloy\",\"stream_format\":\"sse\"}  | stream_format",
+            "unknown stream | {\"model\":\"m\",\"input\":\"x\",\"voice\":\"alloy\",\"stream_format\":\"ws\"}   | stream_format",
+            "sse of mp3     | {\"model\":\"m\",\"input\":\"x\",\"voice\":\"alloy\",\"stream_format\":\"sse\"}  | response_format",
             "no model       | {\"input\":\"x\",\"voice\":\"alloy\"}                                    | model",
     })
     void speechValuesOutsideOpenAisRangesAre400InOpenAisShape(String name, String json, String param) {
