@@ -3,6 +3,7 @@
 Usage: speech_sdk.py BASE_URL OUT_DIR. Writes one file per case into OUT_DIR and one JSON line per case to stdout:
 {"case", "file", "bytes", "content_type", "ignored"} or, for a refused request, {"case", "status", "param"}.
 """
+import base64
 import json
 import sys
 
@@ -18,7 +19,7 @@ def report(case, name, data, headers):
         f.write(data)
     print(json.dumps({"case": case, "file": path, "bytes": len(data),
                       "content_type": headers.get("content-type"),
-                      "ignored": headers.get("x-ignored-fields")}), flush=True)
+                      "ignored": headers.get("x-ignored-fields"), "job": headers.get("x-job-id")}), flush=True)
 
 
 for fmt in ["mp3", "opus", "flac", "wav", "pcm"]:
@@ -41,6 +42,26 @@ with client.audio.speech.with_streaming_response.create(model="csm-1b", voice="a
                                                         response_format="opus") as streamed:
     data = b"".join(streamed.iter_bytes(chunk_size=1024))
     report("streaming-opus", "python-streamed.opus", data, streamed.headers)
+
+# streamed as it is generated: raw pcm bytes, and OpenAI's SSE events (speech.audio.delta, speech.audio.done)
+with client.audio.speech.with_streaming_response.create(model="csm-1b", voice="alloy",
+                                                        input="Heard while it is generated.",
+                                                        response_format="pcm") as streamed:
+    data = b"".join(streamed.iter_bytes(chunk_size=1920))
+    report("streaming-pcm", "python-streamed.pcm", data, streamed.headers)
+
+with client.audio.speech.with_streaming_response.create(model="csm-1b", voice="alloy",
+                                                        input="Heard as server-sent events.",
+                                                        response_format="pcm", stream_format="sse") as streamed:
+    audio, types = b"", []
+    for line in streamed.iter_lines():
+        if line.startswith("data:"):
+            event = json.loads(line[5:])
+            types.append(event["type"])
+            if event["type"] == "speech.audio.delta":
+                audio += base64.b64decode(event["audio"])
+    report("sse-pcm", "python-sse.pcm", audio, streamed.headers)
+    print(json.dumps({"case": "sse-types", "first": types[0], "last": types[-1], "count": len(types)}), flush=True)
 
 try:
     client.audio.speech.create(model="csm-1b", voice="alloy", input="x", response_format="aac")

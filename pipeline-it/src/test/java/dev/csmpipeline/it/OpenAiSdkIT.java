@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.csmpipeline.model.audio.SyntheticSpeech;
 import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,27 @@ class OpenAiSdkIT {
         Path out = Files.createDirectories(SDK_DIR.resolve("out-python"));
         String lines = run(Map.of("PYTHONPATH", site.toString(), "PYTHONNOUSERSITE", "1"), python,
                 SCRIPTS.resolve("speech_sdk.py").toString(), baseUrl(), out.toString());
-        checkCases(parse(lines), "python");
+        Map<String, JsonNode> cases = parse(lines);
+        checkCases(cases, "python");
+        checkStreamedCases(cases);
+    }
+
+    /** Streamed pcm and SSE deltas, read through the SDK, are exactly the samples of the job's stored WAV. */
+    private static void checkStreamedCases(Map<String, JsonNode> cases) throws IOException {
+        assertThat(cases).containsKeys("streaming-pcm", "sse-pcm", "sse-types");
+        for (String name : List.of("streaming-pcm", "sse-pcm")) {
+            String job = cases.get(name).get("job").asText();
+            assertThat(pipeline.awaitJob(job).get("state").asText()).isEqualTo("SUCCEEDED");
+            try (ObjectStorage storage = pipeline.infra().newStorage()) {
+                byte[] stored = storage.get("audio/" + job + ".wav").orElseThrow();
+                Wav.Info info = Wav.read(stored);
+                assertThat(file(cases, name)).as(name + " through the SDK vs the stored WAV's samples")
+                        .isEqualTo(Arrays.copyOfRange(stored, info.dataOffset(),
+                                (int) (info.dataOffset() + info.dataBytes())));
+            }
+        }
+        assertThat(cases.get("sse-types").get("first").asText()).isEqualTo("speech.audio.delta");
+        assertThat(cases.get("sse-types").get("last").asText()).isEqualTo("speech.audio.done");
     }
 
     @Test

@@ -34,8 +34,6 @@ import tools.jackson.databind.JsonNode;
 class WorkerCrashIT {
 
     private static final int BATCH = 4;
-    private static final Path WORKER_JAR = Path.of(System.getProperty("worker.jar",
-            "../inference-worker/target/inference-worker-exec.jar"));
 
     private static PipelineInfra infra;
     private static RunningService ingest;
@@ -56,20 +54,7 @@ class WorkerCrashIT {
     }
 
     private static ChildService startWorker(String id) {
-        StorageSettings s3 = infra.storageSettings();
-        int port = Ports.freePort();
-        Map<String, String> env = new HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers(),
-                "S3_ENDPOINT", s3.endpoint().toString(), "S3_ACCESS_KEY", s3.accessKey(),
-                "S3_SECRET_KEY", s3.secretKey(), "S3_BUCKET", s3.bucket(),
-                "TTS_CREATE_TOPICS", "false", "TTS_THREADS", "1", "WORKER_ID", id,
-                "SERVER_PORT", Integer.toString(port), "WORKER_BATCH", Integer.toString(BATCH)));
-        env.put("SERVER_ADDRESS", Ports.LOOPBACK);
-        env.put("OPT_OUT_TRACKING", "true");
-        ChildService w = new ChildService(id, WORKER_JAR, port, "/actuator/health/readiness", env,
-                List.of("-Xmx384m", "-XX:+UseSerialGC"), System.out);
-        w.start();
-        w.awaitReady(Duration.ofSeconds(120));
+        ChildService w = ChildWorkers.start(infra, id, Map.of("WORKER_BATCH", Integer.toString(BATCH)));
         workers.add(w);
         return w;
     }
