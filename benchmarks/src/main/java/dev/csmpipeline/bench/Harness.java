@@ -54,11 +54,12 @@ final class Harness implements AutoCloseable {
 
     /** Waits until the running workers hold every partition of both request topics, so a run starts at once. */
     void awaitWorkersAssigned() throws InterruptedException {
+        String kafka = infra.kafkaBootstrapServers();
         String bulk = WorkerProperties.DEFAULT_GROUP_ID;
         String interactive = WorkerProperties.interactiveGroupId(bulk);
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!(TopicRecords.fullyAssigned(infra.kafkaBootstrapServers(), bulk, Topics.REQUESTS)
-                && TopicRecords.fullyAssigned(infra.kafkaBootstrapServers(), interactive, Topics.REQUESTS_INTERACTIVE))) {
+        while (!(TopicRecords.fullyAssigned(kafka, bulk, Topics.REQUESTS)
+                && TopicRecords.fullyAssigned(kafka, interactive, Topics.REQUESTS_INTERACTIVE))) {
             if (System.nanoTime() > end) {
                 throw new IllegalStateException("the workers were not assigned the request topics within 90 s");
             }

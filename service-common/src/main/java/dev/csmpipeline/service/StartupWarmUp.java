@@ -91,7 +91,8 @@ public final class StartupWarmUp implements SmartInitializingSingleton {
             long t0 = System.nanoTime();
             try {
                 step.action().run();
-                log.info("event=warm_up_step step=\"{}\" took_ms={}", step.name(), (System.nanoTime() - t0) / 1_000_000);
+                log.info("event=warm_up_step step=\"{}\" took_ms={}", step.name(),
+                        (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException e) {
                 log.warn("event=warm_up_step_failed step=\"{}\" took_ms={} reason=\"{}\": the first request that "
                         + "needs it pays for it instead", step.name(), (System.nanoTime() - t0) / 1_000_000, e);
