@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Pipeline benchmarks (docs/BENCHMARKS.md). Usage: tools/bench/pipeline-bench.sh [efficiency|sync|narration|continuity|submit|all]
+# Pipeline benchmarks (docs/BENCHMARKS.md).
+# Usage: tools/bench/pipeline-bench.sh [efficiency|sync|batching|sync-batch|cold-start|narration|continuity|submit|all]
 #   efficiency  jobs/s through the pipeline / jobs/s of the fixed-cost stand-in engine alone, 1 and 2 workers
 #   sync        /generate latency minus the engine's own time, p50/p99, tiny model
+#   batching    jobs/s through the pipeline with the real engine, 1 worker, WORKER_BATCH=1 vs 4, the ratio; the tiny
+#               model, or the bundle in BENCH_MODEL_DIR (BENCH_BATCHING_ARGS: frames, jobs, runs; default 60 16 5)
+#   sync-batch  /generate latency (5 frames) alone and during a full bulk batch, WORKER_BATCH=4 and 1, the ratios
+#   cold-start  first /generate after a fresh stack (new JVMs) / the steady median, WORKER_BATCH=1 then 4
 #   narration   wall time of one narration with 1 and 2 workers (stand-in), the speed-up
 #   continuity  wall time of one voiced narration, 2 workers, voice only vs continuity (stand-in), the ratio
 #   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process, at 16, 64
@@ -19,9 +24,11 @@ if [[ $what == submit ]]; then
   ./mvnw -B -q -DskipTests package -pl local-stack,ingest-api,benchmarks -am >/dev/null
   export CLASSPATH=benchmarks/target/classes
 else
-  ./mvnw -B -q -DskipTests install >/dev/null
+  # One reactor build, no install: the class path names this checkout's module jars, not ~/.m2's. cold-start runs the
+  # services' executable jars, which package builds too.
   cp_file=$PWD/benchmarks/target/bench.classpath
-  ./mvnw -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+  ./mvnw -B -q -DskipTests package dependency:build-classpath -pl benchmarks,local-stack,ingest-api,inference-worker \
+    -am -Dmdep.outputFile="$cp_file" >/dev/null
   # The class path travels in CLASSPATH, not -cp: ONNX Runtime 1.29 crashes a JVM whose command line exceeds ~4 KB.
   export CLASSPATH="benchmarks/target/classes:$(cat "$cp_file")"
 fi
@@ -43,17 +50,38 @@ run_submit() {
     "${SUBMIT_REQUESTS:-2000}" "${SUBMIT_CONCURRENCY:-16,64,256}" "${SUBMIT_RUNS:-5}"
 }
 
+run_batching() {
+  # shellcheck disable=SC2086
+  "${JAVA[@]}" dev.csmpipeline.bench.PipelineBatching ${BENCH_BATCHING_ARGS:-60 16 5} "${BENCH_MODEL_DIR:-}"
+}
+
+run_sync_batch() {
+  "${JAVA[@]}" dev.csmpipeline.bench.SyncUnderBatch 30 8 3 2 30000 "${BENCH_MODEL_DIR:-}"
+}
+
+run_cold_start() {
+  # The services inherit this environment: the same cold start with the default worker, then a batching one.
+  WORKER_BATCH=1 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 3 20
+  WORKER_BATCH=4 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 3 20
+}
+
 case $what in
   efficiency) "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency ;;
   sync) "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead ;;
+  batching) run_batching ;;
+  sync-batch) run_sync_batch ;;
+  cold-start) run_cold_start ;;
   narration) "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling ;;
   continuity) "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity ;;
   submit) run_submit ;;
   all)
     "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency
     "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead
+    run_batching
+    run_sync_batch
+    run_cold_start
     "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling
     "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity
     run_submit ;;
-  *) echo "usage: $0 [efficiency|sync|narration|continuity|submit|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [efficiency|sync|batching|sync-batch|cold-start|narration|continuity|submit|all]" >&2; exit 2 ;;
 esac

@@ -1,13 +1,17 @@
 package dev.csmpipeline.bench;
 
 import dev.csmpipeline.ingest.IngestApplication;
+import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.storage.service.StorageServiceApplication;
 import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.PipelineInfraExtension;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.worker.WorkerApplication;
+import dev.csmpipeline.worker.WorkerProperties;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +44,55 @@ final class Harness implements AutoCloseable {
         RunningService w = RunningService.start(WorkerApplication.builder(), infra, props);
         workers.add(w);
         return w;
+    }
+
+    /** Stops every worker started so far; their jobs in hand go back to Kafka for the next worker. */
+    void stopWorkers() {
+        workers.forEach(RunningService::close);
+        workers.clear();
+    }
+
+    /** Waits until the running workers hold every partition of both request topics, so a run starts at once. */
+    void awaitWorkersAssigned() throws InterruptedException {
+        String kafka = infra.kafkaBootstrapServers();
+        String bulk = WorkerProperties.DEFAULT_GROUP_ID;
+        String interactive = WorkerProperties.interactiveGroupId(bulk);
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!(TopicRecords.fullyAssigned(kafka, bulk, Topics.REQUESTS)
+                && TopicRecords.fullyAssigned(kafka, interactive, Topics.REQUESTS_INTERACTIVE))) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("the workers were not assigned the request topics within 90 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** What a run of jobs submitted at once did: {@code seconds} from the first submit to the last end. */
+    record Run(int jobs, double seconds, long frames) {
+        double jobsPerSecond() {
+            return jobs / seconds;
+        }
+    }
+
+    /** Submits every body at once, waits for all to succeed, and times them by their {@code finished_at}. */
+    Run runJobs(List<String> bodies) throws InterruptedException {
+        List<String> ids = new ArrayList<>();
+        Instant start = Instant.now();
+        for (String body : bodies) {
+            ids.add(submit(body));
+        }
+        Instant last = start;
+        long frames = 0;
+        for (String id : ids) {
+            JsonNode s = awaitEnd("/v1/jobs/" + id, Duration.ofMinutes(10));
+            if (!"SUCCEEDED".equals(s.path("state").asText())) {
+                throw new IllegalStateException("job " + id + " ended " + s);
+            }
+            Instant finished = Instant.parse(s.get("finished_at").asText());
+            last = finished.isAfter(last) ? finished : last;
+            frames += s.at("/result/frames").asLong();
+        }
+        return new Run(bodies.size(), Duration.between(start, last).toNanos() / 1e9, frames);
     }
 
     String submit(String json) {

@@ -5,12 +5,10 @@ import dev.csmpipeline.engine.Synthesis;
 import dev.csmpipeline.engine.SynthesisControl;
 import dev.csmpipeline.engine.standin.FixedCostEngine;
 import dev.csmpipeline.model.audio.Wav;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Pipeline efficiency: jobs per second through the whole pipeline (API, Kafka, worker, storage, events) divided by
@@ -73,20 +71,6 @@ public final class PipelineEfficiency {
 
     /** Submits {@code jobs} at once and returns jobs per second from the first submit to the last end. */
     static double runOnce(Harness h, String body, int jobs) throws Exception {
-        List<String> ids = new ArrayList<>();
-        Instant start = Instant.now();
-        for (int i = 0; i < jobs; i++) {
-            ids.add(h.submit(body));
-        }
-        Instant last = start;
-        for (String id : ids) {
-            JsonNode s = h.awaitEnd("/v1/jobs/" + id, Duration.ofMinutes(10));
-            if (!"SUCCEEDED".equals(s.path("state").asText())) {
-                throw new IllegalStateException("job " + id + " ended " + s);
-            }
-            Instant finished = Instant.parse(s.get("finished_at").asText());
-            last = finished.isAfter(last) ? finished : last;
-        }
-        return jobs / (Duration.between(start, last).toNanos() / 1e9);
+        return h.runJobs(Collections.nCopies(jobs, body)).jobsPerSecond();
     }
 }

@@ -1,6 +1,7 @@
 package dev.csmpipeline.bench;
 
 import dev.csmpipeline.testsupport.Http;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,18 +25,11 @@ public final class SyncOverhead {
             List<Double> latency = new ArrayList<>();
             List<Double> engine = new ArrayList<>();
             for (int i = 0; i < warmup + calls; i++) {
-                long t0 = System.nanoTime();
-                Http.Response r = Http.postJson(h.ingest.url("/generate"), "{\"text\":\"Overhead call " + i
-                        + ".\",\"speaker_id\":0,\"max_audio_length_ms\":" + maxMs + "}");
-                double ms = (System.nanoTime() - t0) / 1e6;
-                if (r.status() != 200) {
-                    throw new IllegalStateException("generate failed: " + r);
-                }
-                double synth = Double.parseDouble(r.header("X-Synthesis-Ms").orElseThrow());
+                Call c = generate(h.ingest.url("/generate"), "Overhead call " + i + ".", maxMs);
                 if (i >= warmup) {
-                    latency.add(ms);
-                    engine.add(synth);
-                    overhead.add(ms - synth);
+                    latency.add(c.ms());
+                    engine.add(c.synthesisMs());
+                    overhead.add(c.ms() - c.synthesisMs());
                 }
             }
             System.out.printf("RESULT sync-overhead calls=%d latency p50=%s p99=%s ms; engine p50=%s ms; "
@@ -44,5 +38,26 @@ public final class SyncOverhead {
                     Stats.fmt(Stats.quantile(overhead, 0.5)), Stats.fmt(Stats.quantile(overhead, 0.99)));
         }
         System.exit(0);
+    }
+
+    /**
+     * One {@code /generate} call: its latency at the caller, the engine's own time (X-Synthesis-Ms), its job id and
+     * when it was sent (epoch ms).
+     */
+    record Call(double ms, double synthesisMs, String jobId, long sentAtMs) {
+    }
+
+    /** Calls {@code /generate} at {@code url} for {@code text}, speaker 0, at most {@code maxMs} of audio. */
+    static Call generate(URI url, String text, int maxMs) {
+        long sentAt = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        Http.Response r = Http.postJson(url, "{\"text\":\"" + text + "\",\"speaker_id\":0,\"max_audio_length_ms\":"
+                + maxMs + "}");
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (r.status() != 200) {
+            throw new IllegalStateException("generate failed: " + r);
+        }
+        return new Call(ms, Double.parseDouble(r.header("X-Synthesis-Ms").orElseThrow()),
+                r.header("X-Job-Id").orElseThrow(), sentAt);
     }
 }

@@ -1,0 +1,32 @@
+package dev.csmpipeline.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StartupWarmUpTest {
+
+    @Test
+    void aFailingStepIsSkippedAndTheStepsAfterItStillRun() {
+        List<String> ran = new ArrayList<>();
+        StartupWarmUp warmUp = new StartupWarmUp(List.of(
+                new StartupWarmUp.Step("first", () -> ran.add("first")),
+                new StartupWarmUp.Step("broker down", () -> {
+                    throw new IllegalStateException("no metadata within max.block.ms");
+                }),
+                new StartupWarmUp.Step("last", () -> ran.add("last"))));
+
+        assertThatCode(warmUp::afterSingletonsInstantiated).doesNotThrowAnyException();
+        assertThat(ran).containsExactly("first", "last");
+    }
+
+    @Test
+    void theWireCodecStepsSampleMessagesPassTheCodecsChecks() {
+        // Each sample is encoded and decoded with the wire codec, and decoding runs each record's own checks (its
+        // constructor): a sample that no longer fits its record would turn the step into a logged failure.
+        assertThatCode(() -> StartupWarmUp.wireCodecs().action().run()).doesNotThrowAnyException();
+    }
+}
