@@ -151,15 +151,8 @@ public final class CsmEngine implements SpeechEngine {
     @Override
     public Synthesis synthesizeStreaming(SpeechPrompt prompt, SynthesisControl control, int chunkFrames,
             AudioChunkListener listener) {
-        StreamingMimi mimi = streamingMimi.orElseThrow(() -> new EngineRejectedException("model " + info.modelName()
-                + " was exported without " + StreamingMimi.GRAPH_KEY + ".onnx, so its audio cannot be streamed: "
-                + "re-export the bundle with tools/csm-export"));
-        if (chunkFrames < 1 || chunkFrames > mimi.maxChunkFrames()) {
-            throw new EngineRejectedException("chunk size must be 1 to " + mimi.maxChunkFrames() + " frames, got "
-                    + chunkFrames);
-        }
         return whileOpen(() -> {
-            try (PcmChunker chunker = new PcmChunker(mimi, frameLoop::isStopFrame, chunkFrames, listener)) {
+            try (PcmChunker chunker = chunker(chunkFrames, listener)) {
                 GeneratedCodes codes = generate(prompt, control, chunker);
                 if (control.isCancelled()) {
                     throw new SynthesisCancelledException(codes.frames().size());
