@@ -165,6 +165,16 @@ class StreamingIT {
     }
 
     @Test
+    void aListenerThatHangsUpStopsNothingButItsOwnStream() throws Exception {
+        HttpResponse<InputStream> r = Http.open(pipeline.ingest().url("/v1/audio/speech"), speech("pcm", null));
+        String jobId = r.headers().firstValue("X-Job-Id").orElseThrow();
+        try (InputStream in = r.body()) {
+            assertThat(readSome(in, 3840)).hasSize(3840);
+        } // hung up after the first frame
+        assertThat(storedSamples(jobId)).as("the job went on to store its whole audio").hasSizeGreaterThan(3840 * 100);
+    }
+
+    @Test
     void aSpeechCallWhoseJobIsCancelledMidStreamIsCutOffInsteadOfEnded() throws Exception {
         String longer = speech("pcm", null).replace(LONG_TEXT, LONG_TEXT + " " + LONG_TEXT + " " + LONG_TEXT);
         HttpResponse<InputStream> r = Http.open(pipeline.ingest().url("/v1/audio/speech"), longer);
