@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Pipeline benchmarks (docs/BENCHMARKS.md).
 # Usage: tools/bench/pipeline-bench.sh [efficiency|sync|batching|sync-batch|cold-start|narration|continuity|submit|all]
+#        tools/bench/pipeline-bench.sh streaming [--model tiny|DIR] [--seconds 5,20] [--runs 5] [--warmup 2] [--chunk-frames 2]
 #   efficiency  jobs/s through the pipeline / jobs/s of the fixed-cost stand-in engine alone, 1 and 2 workers
 #   sync        /generate latency minus the engine's own time, p50/p99, tiny model
 #   batching    jobs/s through the pipeline with the real engine, 1 worker, WORKER_BATCH=1 vs 4, the ratio; the tiny
@@ -12,6 +13,9 @@
 #   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process, at 16, 64
 #               and 256 concurrent clients (SUBMIT_CONCURRENCY); the broker as LOCAL_STACK_KAFKA_JVM and
 #               LOCAL_STACK_KAFKA_FLUSH say (production: LOCAL_STACK_KAFKA_JVM=production LOCAL_STACK_KAFKA_FLUSH=os)
+#   streaming   time to first audio and total time of a /v1/audio/speech pcm call streamed, against /generate (the
+#               same sync call not streamed), per utterance length, with the Kafka hops; the tiny model or --model DIR
+#               (a bundle with mimi_decoder_stream.onnx); not part of "all"
 # Everything runs on this machine against a real Kafka broker and S3 server; nothing leaves loopback.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +23,12 @@ what=${1:-all}
 export OPT_OUT_TRACKING=true
 
 JAVA=(java -Xmx2g -XX:+UseSerialGC -DOPT_OUT_TRACKING=true -Dai.djl.offline=true)
-if [[ $what == submit ]]; then
+if [[ $what == streaming ]]; then
+  # The reactor's own jars, packaged and resolved in one invocation: no install into ~/.m2.
+  cp_file=$PWD/benchmarks/target/bench.classpath
+  ./mvnw -B -q -DskipTests -pl benchmarks -am package dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+  export CLASSPATH="benchmarks/target/classes:$(cat "$cp_file")"
+elif [[ $what == submit ]]; then
   # SubmitLoad needs only the JDK, the ingest API and the local stack: no install into ~/.m2.
   ./mvnw -B -q -DskipTests package -pl local-stack,ingest-api,benchmarks -am >/dev/null
   export CLASSPATH=benchmarks/target/classes
@@ -74,6 +83,9 @@ case $what in
   narration) "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling ;;
   continuity) "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity ;;
   submit) run_submit ;;
+  streaming)
+    echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u +%F)"
+    "${JAVA[@]}" dev.csmpipeline.bench.StreamingLatency "${@:2}" ;;
   all)
     "${JAVA[@]}" dev.csmpipeline.bench.PipelineEfficiency
     "${JAVA[@]}" dev.csmpipeline.bench.SyncOverhead
@@ -83,5 +95,5 @@ case $what in
     "${JAVA[@]}" dev.csmpipeline.bench.NarrationScaling
     "${JAVA[@]}" dev.csmpipeline.bench.NarrationContinuity
     run_submit ;;
-  *) echo "usage: $0 [efficiency|sync|batching|sync-batch|cold-start|narration|continuity|submit|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [efficiency|sync|batching|sync-batch|cold-start|narration|continuity|submit|streaming|all]" >&2; exit 2 ;;
 esac

@@ -30,8 +30,13 @@ final class Harness implements AutoCloseable {
     RunningService storage;
 
     Harness(int requestPartitions) {
+        this(requestPartitions, Map.of());
+    }
+
+    /** With the API's properties {@code ingestOverrides} (names as {@code ingest.sync-real-time-factor}). */
+    Harness(int requestPartitions, Map<String, Object> ingestOverrides) {
         infra = PipelineInfraExtension.start(false, requestPartitions);
-        ingest = RunningService.start(IngestApplication.builder(), infra, Map.of());
+        ingest = RunningService.start(IngestApplication.builder(), infra, ingestOverrides);
     }
 
     void startStorageService() {
