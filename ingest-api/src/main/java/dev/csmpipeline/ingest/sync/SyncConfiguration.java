@@ -71,11 +71,30 @@ public class SyncConfiguration {
 
     @Bean
     ReplyPartition replyPartition(IngestProperties props, Admin healthAdmin) throws Exception {
-        int partitions = healthAdmin.describeTopics(java.util.List.of(Topics.REPLIES)).allTopicNames()
-                .get(30, TimeUnit.SECONDS).get(Topics.REPLIES).partitions().size();
+        int partitions = replyPartitions(healthAdmin);
         int partition = props.replyPartition() >= 0 ? props.replyPartition() % partitions
                 : Math.floorMod(props.instanceId().hashCode(), partitions);
         return new ReplyPartition(partition, partitions);
+    }
+
+    /**
+     * The reply topic's partition count. A broker that is still starting (or a starved machine) may not answer the
+     * first lookup: it is retried for two minutes before the instance gives up starting.
+     */
+    private static int replyPartitions(Admin admin) throws Exception {
+        long giveUpAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            try {
+                return admin.describeTopics(java.util.List.of(Topics.REPLIES)).allTopicNames()
+                        .get(30, TimeUnit.SECONDS).get(Topics.REPLIES).partitions().size();
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > giveUpAt) {
+                    throw new IllegalStateException("could not read topic " + Topics.REPLIES + " from Kafka for 2 "
+                            + "minutes: is KAFKA_BOOTSTRAP_SERVERS right and the topic created?", e);
+                }
+                log.warn("event=reply_topic_lookup_retry reason={}", e.toString());
+            }
+        }
     }
 
     @Bean
