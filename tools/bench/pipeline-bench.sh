@@ -7,13 +7,14 @@
 #   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process, at 16, 64
 #               and 256 concurrent clients (SUBMIT_CONCURRENCY); the broker as LOCAL_STACK_KAFKA_JVM and
 #               LOCAL_STACK_KAFKA_FLUSH say (production: LOCAL_STACK_KAFKA_JVM=production LOCAL_STACK_KAFKA_FLUSH=os)
+# BENCH_JAVA_OPTS go to the harness JVM, e.g. -Dbench.childBroker=true: the broker in a child JVM instead of in-JVM.
 # Everything runs on this machine against a real Kafka broker and S3 server; nothing leaves loopback.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what=${1:-all}
 export OPT_OUT_TRACKING=true
 
-JAVA=(java -Xmx2g -XX:+UseSerialGC -DOPT_OUT_TRACKING=true -Dai.djl.offline=true)
+JAVA=(java ${BENCH_JAVA_OPTS:-} -Xmx2g -XX:+UseSerialGC -DOPT_OUT_TRACKING=true -Dai.djl.offline=true)
 if [[ $what == submit ]]; then
   # SubmitLoad needs only the JDK, the ingest API and the local stack: no install into ~/.m2.
   ./mvnw -B -q -DskipTests package -pl local-stack,ingest-api,benchmarks -am >/dev/null
