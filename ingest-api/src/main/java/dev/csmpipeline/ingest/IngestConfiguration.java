@@ -139,13 +139,13 @@ public class IngestConfiguration {
         // The table emits narration transitions (ready to assemble, failed): exactly once, or one could be lost or
         // doubled across a crash.
         config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        config.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RecoveringDeserializationExceptionHandler.class);
         KafkaTemplate<byte[], byte[]> dltTemplate = OneLineProducerListener.applyTo(
                 new KafkaTemplate<>(statusDltProducerFactory));
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(dltTemplate,
                 (record, e) -> new TopicPartition(Topics.dlt(record.topic()), -1));
-        config.put(RecoveringDeserializationExceptionHandler.RECOVERER,
+        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER,
                 (org.springframework.kafka.listener.ConsumerRecordRecoverer) (record, e) -> {
                     log.warn("event=event_dead_lettered topic={} partition={} offset={} reason={}", record.topic(),
                             record.partition(), record.offset(), e.getMessage());

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -112,7 +111,7 @@ public class CancellationRegistry implements SmartLifecycle {
             log.error("event=cancellations_reader_failed reason={}", e.toString(), e);
         } finally {
             caughtUp.countDown();
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(Duration.ofSeconds(5));
         }
     }
 
