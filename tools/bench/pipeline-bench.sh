@@ -16,13 +16,14 @@
 #   streaming   time to first audio and total time of a /v1/audio/speech pcm call streamed, against /generate (the
 #               same sync call not streamed), per utterance length, with the Kafka hops; the tiny model or --model DIR
 #               (a bundle with mimi_decoder_stream.onnx); not part of "all"
+# BENCH_JAVA_OPTS go to the harness JVM, e.g. -Dbench.childBroker=true: the broker in a child JVM instead of in-JVM.
 # Everything runs on this machine against a real Kafka broker and S3 server; nothing leaves loopback.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what=${1:-all}
 export OPT_OUT_TRACKING=true
 
-JAVA=(java -Xmx2g -XX:+UseSerialGC -DOPT_OUT_TRACKING=true -Dai.djl.offline=true)
+JAVA=(java ${BENCH_JAVA_OPTS:-} -Xmx2g -XX:+UseSerialGC -DOPT_OUT_TRACKING=true -Dai.djl.offline=true)
 if [[ $what == streaming ]]; then
   # The reactor's own jars, packaged and resolved in one invocation: no install into ~/.m2.
   cp_file=$PWD/benchmarks/target/bench.classpath

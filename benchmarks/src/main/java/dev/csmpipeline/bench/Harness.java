@@ -29,13 +29,17 @@ final class Harness implements AutoCloseable {
     final List<RunningService> workers = new ArrayList<>();
     RunningService storage;
 
+    /**
+     * The broker runs in this JVM, or with {@code -Dbench.childBroker=true} in a child JVM of its own (kafka.Kafka on
+     * a fixed port), as in production where broker and services do not share a heap.
+     */
     Harness(int requestPartitions) {
         this(requestPartitions, Map.of());
     }
 
     /** With the API's properties {@code ingestOverrides} (names as {@code ingest.sync-real-time-factor}). */
     Harness(int requestPartitions, Map<String, Object> ingestOverrides) {
-        infra = PipelineInfraExtension.start(false, requestPartitions);
+        infra = PipelineInfraExtension.start(Boolean.getBoolean("bench.childBroker"), requestPartitions);
         ingest = RunningService.start(IngestApplication.builder(), infra, ingestOverrides);
     }
 
