@@ -1,5 +1,6 @@
 package dev.csmpipeline.ingest.streaming;
 
+import dev.csmpipeline.ingest.sync.SyncException;
 import dev.csmpipeline.ingest.sync.SyncService;
 import dev.csmpipeline.model.ErrorCodes;
 import dev.csmpipeline.model.JobError;
@@ -18,10 +19,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -63,7 +66,7 @@ public class SpeechStreams {
     public ResponseBodyEmitter audio(SyncService.Prepared call, boolean wav, MediaType type) {
         Started s = start(call);
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(call.waitFor().plusSeconds(30).toMillis());
-        executor.execute(() -> {
+        writeOn(s, () -> {
             try {
                 pump(s, new RawAudioSink(new EmitterOutput(emitter, type), wav));
                 emitter.complete();
@@ -99,7 +102,7 @@ public class SpeechStreams {
     public SseEmitter sse(SyncService.Prepared call, boolean wav, int inputChars) {
         Started s = start(call);
         SseEmitter emitter = new SseEmitter(call.waitFor().plusSeconds(30).toMillis());
-        executor.execute(() -> {
+        writeOn(s, () -> {
             try {
                 pump(s, new SseAudioSink(emitter, wav, inputChars));
             } catch (IOException e) {
@@ -116,7 +119,14 @@ public class SpeechStreams {
     public StreamingResponseBody jobAudio(JobStatus first, Supplier<JobStatus> status, Duration limit, boolean wav) {
         String jobId = first.jobId();
         return out -> {
-            ChunkSource chunks = JobChunkReader.open(jobChunks, jobId, first.acceptedAt());
+            ChunkSource chunks;
+            try {
+                chunks = JobChunkReader.open(jobChunks, jobId, first.acceptedAt());
+            } catch (RuntimeException e) {
+                log.warn("event=stream_failed job={} reason={}", jobId, e.toString());
+                throw new RawAudioSink.StreamFailed(new JobError(ErrorCodes.ENGINE_ERROR,
+                        "the job's audio chunks could not be read from Kafka: " + e.getMessage()));
+            }
             run(jobId, chunks, statusEnding(status), new RawAudioSink(out, wav), clock.instant().plus(limit));
         };
     }
@@ -137,6 +147,18 @@ public class SpeechStreams {
         }
     }
 
+    /** Runs a stream's writer; with every writer busy the call fails with 503 (its job still runs to its end). */
+    private void writeOn(Started s, Runnable writer) {
+        try {
+            executor.execute(writer);
+        } catch (RejectedExecutionException e) {
+            s.chunks().close();
+            throw new SyncException(HttpStatus.SERVICE_UNAVAILABLE, "too_many_streams", "this instance is already "
+                    + "writing its most streams at once; the job " + s.jobId() + " still runs: fetch its audio from "
+                    + "/v1/jobs/" + s.jobId() + "/audio, or retry", null, s.jobId());
+        }
+    }
+
     private void pump(Started s, AudioSink sink) throws IOException {
         run(s.jobId(), s.chunks(), replyEnding(s.reply()), sink, s.deadline());
     }
@@ -153,6 +175,11 @@ public class SpeechStreams {
         } catch (IOException e) {
             log.info("event=stream_listener_gone job={} reason={}", jobId, e.getMessage());
             throw e;
+        } catch (RuntimeException e) {
+            // e.g. the finished job's audio could not be read: the listener must not wait for an end that never comes
+            log.warn("event=stream_failed job={} reason={}", jobId, e.toString());
+            sink.failed(new JobError(ErrorCodes.STORAGE_UNAVAILABLE, "the stream could not be completed: "
+                    + e.getMessage()));
         }
     }
 
