@@ -60,7 +60,7 @@ public class EventPublisher {
         if (topic == null) {
             topic = Topics.REPLIES;
         }
-        Integer partition = intHeader(requestHeaders, WireHeaders.REPLY_PARTITION);
+        Integer partition = replyPartition(requestHeaders);
         ProducerRecord<String, Object> record = new ProducerRecord<>(topic, partition, reply.jobId(), reply);
         Header correlation = requestHeaders.lastHeader(WireHeaders.CORRELATION_ID);
         record.headers().add(WireHeaders.CORRELATION_ID, correlation != null ? correlation.value()
@@ -82,6 +82,11 @@ public class EventPublisher {
     private static String stringHeader(Headers headers, String name) {
         Header h = headers.lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The reply partition a sync request names (null for none): also its instance's partition of audio chunks. */
+    public static Integer replyPartition(Headers requestHeaders) {
+        return requestHeaders == null ? null : intHeader(requestHeaders, WireHeaders.REPLY_PARTITION);
     }
 
     private static Integer intHeader(Headers headers, String name) {

@@ -6,12 +6,10 @@ import dev.csmpipeline.model.JobError;
 import dev.csmpipeline.model.SpeechChunk;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
-import dev.csmpipeline.model.WireHeaders;
 import dev.csmpipeline.model.audio.Wav;
-import java.nio.ByteBuffer;
+import dev.csmpipeline.worker.jobs.EventPublisher;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,14 +37,14 @@ public class ChunkPublisher {
     public AudioChunkListener forAttempt(SynthesisRequest request, Headers headers, Instant startedAt,
                                          int sampleRate) {
         String attempt = workerId + "@" + startedAt.toEpochMilli();
-        Integer partition = partitionOf(headers);
+        Integer partition = EventPublisher.replyPartition(headers);
         return (AudioChunk c) -> send(partition, new SpeechChunk(request.jobId(), attempt, c.sequence(),
                 c.firstFrame(), c.frames(), sampleRate, Wav.pcm16(c.pcm()), c.last(), null));
     }
 
     /** Closes the stream of a job that ended without its audio (failed, cancelled), so no listener waits on. */
     public void ended(SynthesisRequest request, Headers headers, JobError error) {
-        send(partitionOf(headers), SpeechChunk.failed(request.jobId(), workerId, 0, 0, error));
+        send(EventPublisher.replyPartition(headers), SpeechChunk.failed(request.jobId(), workerId, 0, 0, error));
     }
 
     private void send(Integer partition, SpeechChunk chunk) {
@@ -57,11 +55,5 @@ public class ChunkPublisher {
                                 chunk.sequence(), e.toString());
                     }
                 });
-    }
-
-    /** A sync call's reply partition, which is also the partition of the chunk topic its instance reads. */
-    private static Integer partitionOf(Headers headers) {
-        Header h = headers == null ? null : headers.lastHeader(WireHeaders.REPLY_PARTITION);
-        return h == null || h.value().length != 4 ? null : ByteBuffer.wrap(h.value()).getInt();
     }
 }

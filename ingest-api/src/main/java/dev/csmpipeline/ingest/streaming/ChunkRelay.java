@@ -21,10 +21,7 @@ import org.springframework.kafka.listener.MessageListener;
 public class ChunkRelay implements MessageListener<String, SpeechChunk> {
 
     private final Map<String, BlockingQueue<SpeechChunk>> waiting = new ConcurrentHashMap<>();
-    private final KafkaMessageListenerContainer<String, SpeechChunk> container;
-
     public ChunkRelay(KafkaMessageListenerContainer<String, SpeechChunk> container) {
-        this.container = container;
         container.setupMessageListener(this);
     }
 
@@ -55,14 +52,5 @@ public class ChunkRelay implements MessageListener<String, SpeechChunk> {
         if (queue != null) {
             queue.add(chunk);
         }
-    }
-
-    /** Calls streaming through this instance now. */
-    int listeners() {
-        return waiting.size();
-    }
-
-    KafkaMessageListenerContainer<String, SpeechChunk> container() {
-        return container;
     }
 }

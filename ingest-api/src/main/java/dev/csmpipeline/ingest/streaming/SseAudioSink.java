@@ -1,6 +1,7 @@
 package dev.csmpipeline.ingest.streaming;
 
 import dev.csmpipeline.model.JobError;
+import dev.csmpipeline.model.Limits;
 import dev.csmpipeline.model.audio.Wav;
 import java.io.IOException;
 import java.util.Base64;
@@ -17,11 +18,14 @@ final class SseAudioSink implements AudioSink {
 
     static final String DELTA = "speech.audio.delta";
     static final String DONE = "speech.audio.done";
+    /** Audio codes (codebooks) CSM generates per frame. */
+    private static final int CODES_PER_FRAME = 32;
 
     private final SseEmitter emitter;
     private final boolean wav;
     private final int inputChars;
     private byte[] header = new byte[0];
+    private int sampleRate;
     private long samples;
 
     /** @param inputChars reported as input_tokens: the ingest counts characters; it does not tokenize */
@@ -33,6 +37,7 @@ final class SseAudioSink implements AudioSink {
 
     @Override
     public void begin(int sampleRate) {
+        this.sampleRate = sampleRate;
         if (wav) {
             header = Wav.streamingHeader(sampleRate); // goes out with the first samples
         }
@@ -53,8 +58,9 @@ final class SseAudioSink implements AudioSink {
 
     @Override
     public void done() throws IOException {
-        // CSM's output tokens are its audio codes: 32 per 80 ms frame (1,920 samples at 24 kHz).
-        long outputTokens = samples / 1920 * 32;
+        // CSM's output tokens are its audio codes: 32 per 80 ms frame.
+        long samplesPerFrame = Math.max(1, (long) sampleRate * Limits.MS_PER_FRAME / 1000);
+        long outputTokens = samples / samplesPerFrame * CODES_PER_FRAME;
         Map<String, Object> usage = new LinkedHashMap<>();
         usage.put("input_tokens", inputChars);
         usage.put("output_tokens", outputTokens);
