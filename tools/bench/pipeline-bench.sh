@@ -71,8 +71,8 @@ run_sync_batch() {
 
 run_cold_start() {
   # The services inherit this environment: the same cold start with the default worker, then a batching one.
-  WORKER_BATCH=1 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 3 20
-  WORKER_BATCH=4 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 3 20
+  WORKER_BATCH=1 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 5 20
+  WORKER_BATCH=4 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 5 20
 }
 
 case $what in

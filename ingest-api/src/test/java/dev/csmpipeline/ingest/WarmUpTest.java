@@ -2,27 +2,44 @@ package dev.csmpipeline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WarmUp;
+import dev.csmpipeline.service.WarmUpProperties;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.ProducerMetadata;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.TopicRecords;
+import dev.csmpipeline.testsupport.WarmUpRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.core.ProducerFactory;
 
-/** A started API has its producers open with the metadata of the topics they write, before its first request. */
+/**
+ * A started API has its producers open with the metadata of the topics they write, and has made sync calls to itself
+ * through the warm-up topic, before its first request.
+ */
 @WithPipelineInfra
 class WarmUpTest {
 
     private static RunningService api;
+    private static String bootstrap;
+    private static Instant started;
 
     @BeforeAll
     static void start(PipelineInfra infra) {
-        api = RunningService.start(IngestApplication.builder(), infra, Map.of());
+        bootstrap = infra.kafkaBootstrapServers();
+        started = Instant.now();
+        api = RunningService.start(IngestApplication.builder(), infra, RunningService.FULL_WARM_UP);
     }
 
     @AfterAll
@@ -47,6 +64,28 @@ class WarmUpTest {
     void theSubmitPathsTransactionalProducerIsReadyWithItsTopicsMetadata() {
         assertThat(held("acceptProducerFactory", Topics.REQUESTS)).isTrue();
         assertThat(held("acceptProducerFactory", Topics.EVENTS)).isTrue();
+    }
+
+    @Test
+    void beforeReadyTheApiCalledItsOwnSyncEndpointsAndEachCallWasAnsweredOnItsReplyPartition() {
+        int rounds = api.context().getBean(WarmUpProperties.class).calls();
+        // No worker runs in this test: the calls could only be answered by the instance itself.
+        List<SynthesisRequest> calls = WarmUpRecords.since(bootstrap, started).requests();
+        assertThat(calls).hasSize(2 * rounds) // /generate and /v1/audio/speech each round
+                .allSatisfy(r -> assertThat(WarmUp.isWarmUp(r)).isTrue());
+        Set<String> ids = calls.stream().map(SynthesisRequest::jobId).collect(Collectors.toSet());
+        Set<String> answered = TopicRecords.read(bootstrap, Topics.REPLIES, ids::contains).stream()
+                .map(ConsumerRecord::key).collect(Collectors.toSet());
+        assertThat(answered).isEqualTo(ids);
+    }
+
+    @Test
+    void noWarmUpCallReachesTheWorkersTopicsOrTheJobStatuses() {
+        Set<String> ids = WarmUpRecords.since(bootstrap, started).requests().stream().map(SynthesisRequest::jobId)
+                .collect(Collectors.toSet());
+        assertThat(ids).isNotEmpty();
+        assertThat(TopicRecords.read(bootstrap, Topics.REQUESTS_INTERACTIVE, ids::contains)).isEmpty();
+        assertThat(TopicRecords.read(bootstrap, Topics.EVENTS, ids::contains)).isEmpty();
     }
 
     @Test

@@ -48,6 +48,7 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
         specs.add(new TopicSpec(Topics.WORKERS, 1, replication, Map.of(
                 "cleanup.policy", "compact,delete",
                 "retention.ms", Long.toString(Duration.ofDays(1).toMillis()))));
+        specs.add(new TopicSpec(Topics.WARM_UP, 1, replication, retention(REPLY_RETENTION)));
         for (String source : List.of(Topics.REQUESTS, Topics.REQUESTS_INTERACTIVE, Topics.EVENTS,
                 Topics.NARRATIONS_READY)) {
             specs.add(new TopicSpec(Topics.dlt(source), 1, replication, retention(DLT_RETENTION)));

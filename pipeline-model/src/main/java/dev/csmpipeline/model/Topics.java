@@ -27,6 +27,13 @@ public final class Topics {
     /** Worker heartbeats ({@link WorkerHeartbeat}), keyed by worker id. Compacted. */
     public static final String WORKERS = "tts.workers";
 
+    /**
+     * What a service's start-up warm-up writes ({@link WarmUp}): the events and reply of a worker's warm-up jobs, an
+     * ingest instance's warm-up requests. Nobody serves it; it keeps warm-up traffic off the job topics, so no status,
+     * reply or worker ever sees a warm-up job. One partition, kept an hour.
+     */
+    public static final String WARM_UP = "tts.warm-up";
+
     /** Suffix of a dead-letter topic: a record that cannot be read or keeps failing goes to {@code <source>-dlt}. */
     public static final String DLT_SUFFIX = "-dlt";
 
@@ -46,7 +53,7 @@ public final class Topics {
     /** Every topic the pipeline needs, dead-letter topics included. */
     public static List<String> all() {
         return List.of(REQUESTS_INTERACTIVE, REQUESTS, EVENTS, REPLIES, AUDIO_CHUNKS, CONTROL, WORKERS, NARRATIONS_READY,
-                dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS), dlt(NARRATIONS_READY));
+                WARM_UP, dlt(REQUESTS_INTERACTIVE), dlt(REQUESTS), dlt(EVENTS), dlt(NARRATIONS_READY));
     }
 
     /** True for topics whose partition count bounds worker parallelism. */

@@ -14,7 +14,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 
 /** What every pipeline service wires the same way: the bucket client, its health, and the pipeline topics. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({S3Properties.class, TopicProperties.class})
+@EnableConfigurationProperties({S3Properties.class, TopicProperties.class, WarmUpProperties.class})
 @Import({ApiExceptionHandler.class, StrictJson.class, ContainerErrors.class})
 public class PipelineServiceConfiguration {
 

@@ -1,33 +1,38 @@
 package dev.csmpipeline.service;
 
-import dev.csmpipeline.model.AudioFormat;
 import dev.csmpipeline.model.AudioResult;
 import dev.csmpipeline.model.JobEvent;
-import dev.csmpipeline.model.JobIds;
-import dev.csmpipeline.model.JobKind;
 import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.WarmUp;
 import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * Does, once at start-up, what a service's first request would otherwise pay for: creating each producer (an
  * idempotent or transactional producer also gets its producer id from the broker as it starts), fetching the
- * metadata of each topic it writes, and the object store's first connection. It runs when every bean exists and
- * before the context starts its lifecycle beans, so before the web server listens and before a worker's listener
- * containers take a record: a service reports ready only after it. A step that fails is logged and skipped; the
- * request that needs it pays for it as it would have without the warm-up.
+ * metadata of each topic it writes, the object store's first connection, and calls through the service's own
+ * request path ({@link WarmUp}). Two phases: the steps {@code beforeStart} run when every bean exists and before the
+ * context starts its lifecycle beans, so before the web server listens and before a worker's listener containers
+ * take a record; the steps {@code beforeReady} run once the web server listens (calls to the service itself) and
+ * before the service reports ready (readiness turns UP after the application runners). A step that fails is logged
+ * and skipped; the request that needs it pays for it as it would have without the warm-up.
  */
-public final class StartupWarmUp implements SmartInitializingSingleton {
+public final class StartupWarmUp implements SmartInitializingSingleton, ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(StartupWarmUp.class);
     /** An object that never exists: its HEAD answers 404 after the same connection, signing and parsing as a hit. */
@@ -37,10 +42,20 @@ public final class StartupWarmUp implements SmartInitializingSingleton {
     public record Step(String name, Runnable action) {
     }
 
-    private final List<Step> steps;
+    /** How often {@link #compilerSettled} looks at the compiler, and the compile time that counts as quiet. */
+    private static final Duration COMPILER_POLL = Duration.ofMillis(200);
+    private static final long COMPILER_QUIET_MS = 10;
 
-    public StartupWarmUp(List<Step> steps) {
-        this.steps = List.copyOf(steps);
+    private final List<Step> beforeStart;
+    private final List<Step> beforeReady;
+
+    public StartupWarmUp(List<Step> beforeStart) {
+        this(beforeStart, List.of());
+    }
+
+    public StartupWarmUp(List<Step> beforeStart, List<Step> beforeReady) {
+        this.beforeStart = List.copyOf(beforeStart);
+        this.beforeReady = List.copyOf(beforeReady);
     }
 
     /** Creates {@code factory}'s producer and fetches the metadata of each of {@code topics}. */
@@ -63,9 +78,8 @@ public final class StartupWarmUp implements SmartInitializingSingleton {
     public static Step wireCodecs() {
         return new Step("wire codecs", () -> {
             Instant now = Instant.now();
-            String jobId = JobIds.newId(now);
-            SynthesisRequest request = new SynthesisRequest(jobId, JobKind.SYNC, "Warming up.", 0, 400, null,
-                    AudioFormat.WAV, "warm-up", now, now.plusSeconds(10), null, null, null);
+            SynthesisRequest request = WarmUp.syncRequest(0, now);
+            String jobId = request.jobId();
             byte[] wav = Wav.encode(new float[1_920], 24_000);
             AudioResult result = new AudioResult(ObjectKeys.audio(jobId), 80, 24_000, wav.length,
                     ObjectStorage.sha256Hex(wav), 1, 1L);
@@ -84,20 +98,76 @@ public final class StartupWarmUp implements SmartInitializingSingleton {
         return new Step("storage", () -> storage.stat(STORAGE_PROBE_KEY));
     }
 
+    /**
+     * Waits, at most {@code max}, until the JIT compiler has been quiet for a poll: the warm-up calls before this
+     * queue compilations of the code they ran, and on a machine of two cores those compilations would otherwise take
+     * the CPU from the first real requests.
+     */
+    public static Step compilerSettled(Duration max) {
+        return new Step("compiler settled", () -> {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            if (max.isZero() || jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+                return;
+            }
+            long giveUpAt = System.nanoTime() + max.toNanos();
+            long compiledMs = jit.getTotalCompilationTime();
+            while (System.nanoTime() < giveUpAt) {
+                try {
+                    Thread.sleep(COMPILER_POLL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                long now = jit.getTotalCompilationTime();
+                if (now - compiledMs < COMPILER_QUIET_MS) {
+                    return;
+                }
+                compiledMs = now;
+            }
+            throw new IllegalStateException("the compiler was still busy after " + max.toMillis() + " ms");
+        });
+    }
+
+    /**
+     * A full collection: the garbage of the start-up and of the warm-up calls is collected before the first request
+     * rather than in the middle of it (the services run the serial collector, whose pauses stop every thread).
+     */
+    public static Step garbageCollected() {
+        return new Step("garbage collected", System::gc);
+    }
+
+    /** What a service does last before it reports ready: {@link #compilerSettled}, then {@link #garbageCollected}. */
+    public static List<Step> settled(Duration compilerMax) {
+        return List.of(compilerSettled(compilerMax), garbageCollected());
+    }
+
     @Override
     public void afterSingletonsInstantiated() {
+        runAll(beforeStart, "before_start");
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (!beforeReady.isEmpty()) {
+            runAll(beforeReady, "before_ready");
+        }
+    }
+
+    private static void runAll(List<Step> steps, String phase) {
         long start = System.nanoTime();
         for (Step step : steps) {
             long t0 = System.nanoTime();
             try {
                 step.action().run();
-                log.info("event=warm_up_step step=\"{}\" took_ms={}", step.name(),
+                log.info("event=warm_up_step phase={} step=\"{}\" took_ms={}", phase, step.name(),
                         (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException e) {
-                log.warn("event=warm_up_step_failed step=\"{}\" took_ms={} reason=\"{}\": the first request that "
-                        + "needs it pays for it instead", step.name(), (System.nanoTime() - t0) / 1_000_000, e);
+                log.warn("event=warm_up_step_failed phase={} step=\"{}\" took_ms={} reason=\"{}\": the first "
+                        + "request that needs it pays for it instead", phase, step.name(),
+                        (System.nanoTime() - t0) / 1_000_000, e);
             }
         }
-        log.info("event=warm_up_done steps={} took_ms={}", steps.size(), (System.nanoTime() - start) / 1_000_000);
+        log.info("event=warm_up_done phase={} steps={} took_ms={}", phase, steps.size(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.DefaultApplicationArguments;
 
 class StartupWarmUpTest {
 
@@ -21,6 +22,18 @@ class StartupWarmUpTest {
 
         assertThatCode(warmUp::afterSingletonsInstantiated).doesNotThrowAnyException();
         assertThat(ran).containsExactly("first", "last");
+    }
+
+    @Test
+    void stepsBeforeReadyRunWhenTheApplicationRunsNotWhenItsBeansAreMade() {
+        List<String> ran = new ArrayList<>();
+        StartupWarmUp warmUp = new StartupWarmUp(List.of(new StartupWarmUp.Step("producers", () -> ran.add("start"))),
+                List.of(new StartupWarmUp.Step("self calls", () -> ran.add("ready"))));
+
+        warmUp.afterSingletonsInstantiated();
+        assertThat(ran).containsExactly("start");
+        warmUp.run(new DefaultApplicationArguments());
+        assertThat(ran).containsExactly("start", "ready");
     }
 
     @Test

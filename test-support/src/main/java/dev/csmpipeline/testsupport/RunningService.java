@@ -17,6 +17,9 @@ public final class RunningService implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     private final int port;
 
+    /** The services' own warm-up settings (WARMUP_CALLS, WARMUP_COMPILER_SETTLE defaults), for tests of the warm-up. */
+    public static final Map<String, Object> FULL_WARM_UP = Map.of("warmup.calls", 6, "warmup.compiler-settle", "5s");
+
     private RunningService(ConfigurableApplicationContext context, int port) {
         this.context = context;
         this.port = port;
@@ -24,7 +27,9 @@ public final class RunningService implements AutoCloseable {
 
     /**
      * Starts {@code app} with the infrastructure's addresses and {@code overrides} (property names, e.g.
-     * {@code worker.id}). Topics already exist, so the service does not create them.
+     * {@code worker.id}). Topics already exist, so the service does not create them. The start-up warm-up is kept
+     * short (one call, no wait for the compiler: tests start dozens of services on two cores); the tests of the
+     * warm-up itself override that with {@link #FULL_WARM_UP}.
      */
     public static RunningService start(SpringApplicationBuilder app, PipelineInfra infra,
                                        Map<String, Object> overrides) {
@@ -40,6 +45,8 @@ public final class RunningService implements AutoCloseable {
         props.put("s3.bucket", s3.bucket());
         props.put("tts.create-topics", false);
         props.put("spring.kafka.streams.state-dir", System.getProperty("java.io.tmpdir") + "/csm-test-state-" + port);
+        props.put("warmup.calls", 1);
+        props.put("warmup.compiler-settle", "0s");
         props.putAll(overrides);
         // As command-line arguments: they outrank the services' own configuration files.
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())

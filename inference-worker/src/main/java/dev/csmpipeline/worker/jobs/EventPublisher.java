@@ -30,14 +30,21 @@ public class EventPublisher {
     private static final Duration DURABLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaTemplate<String, Object> kafka;
+    private final String eventsTopic;
 
     public EventPublisher(KafkaTemplate<String, Object> kafka) {
+        this(kafka, Topics.EVENTS);
+    }
+
+    /** Writes job events to {@code eventsTopic} instead of {@link Topics#EVENTS} (the warm-up's). */
+    public EventPublisher(KafkaTemplate<String, Object> kafka, String eventsTopic) {
         this.kafka = kafka;
+        this.eventsTopic = eventsTopic;
     }
 
     /** Sends without waiting (STARTED, PROGRESS); a failure is logged, the job goes on. */
     public void publish(JobEvent event) {
-        kafka.send(Topics.EVENTS, event.jobId(), event).whenComplete((r, e) -> {
+        kafka.send(eventsTopic, event.jobId(), event).whenComplete((r, e) -> {
             if (e != null) {
                 log.warn("event=event_send_failed job={} type={} reason={}", event.jobId(), event.type(), e.toString());
             }
@@ -46,7 +53,7 @@ public class EventPublisher {
 
     /** Sends and waits for the broker's acknowledgement. */
     public void publishDurably(JobEvent event) {
-        await(kafka.send(Topics.EVENTS, event.jobId(), event), "event " + event.type() + " of job " + event.jobId());
+        await(kafka.send(eventsTopic, event.jobId(), event), "event " + event.type() + " of job " + event.jobId());
     }
 
     /** Queues a request (the next segment of a chained narration) and waits for the broker's acknowledgement. */

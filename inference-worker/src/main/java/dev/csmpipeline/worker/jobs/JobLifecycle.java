@@ -43,6 +43,11 @@ public class JobLifecycle {
         this.clock = clock;
     }
 
+    /** The same lifecycle, reporting to {@code events} and {@code metrics} instead (the warm-up's). */
+    public JobLifecycle reportingTo(EventPublisher events, WorkerMetrics metrics) {
+        return new JobLifecycle(events, chain, chunks, metrics, workerId, clock);
+    }
+
     /**
      * SUCCEEDED with {@code result}. A reply already sent with the audio inline ({@code replySentOrNull}) is awaited
      * instead of a second one; otherwise a sync caller's reply points to the stored object.

@@ -105,6 +105,15 @@ public class JobProcessor {
         this.clock = clock;
     }
 
+    /**
+     * The same processor (engine, storage, slots, cancellations) with a job's outcome reported elsewhere: its events,
+     * replies and metrics. The warm-up runs its jobs through this, so they run the serving code without being seen.
+     */
+    public JobProcessor reportingTo(JobLifecycle lifecycle, EventPublisher events, WorkerMetrics metrics) {
+        return new JobProcessor(engine, storage, voices, contexts, lifecycle, chunks, events, cancellations, slots,
+                props, metrics, shutdown, clock);
+    }
+
     public Outcome process(SynthesisRequest request, Headers headers, Priority priority) {
         validate(request);
         if (skipped(request, headers)) {

@@ -2,33 +2,91 @@ package dev.csmpipeline.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.csmpipeline.model.EventType;
+import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.service.WarmUpProperties;
+import dev.csmpipeline.storage.client.ObjectKeys;
+import dev.csmpipeline.storage.client.ObjectStorage;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.ProducerMetadata;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.TopicRecords;
+import dev.csmpipeline.testsupport.WarmUpRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import dev.csmpipeline.worker.WorkerApplication;
+import dev.csmpipeline.worker.WorkerProperties;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.core.ProducerFactory;
 
-/** A started worker's producer holds the metadata of the topics a job's outcome goes to, before its first job. */
+/**
+ * Before its first record, a started worker (a batching one, so its batched path is warmed too) has run warm-up
+ * jobs through its job path, reporting them to the warm-up topic only, and its producer holds the metadata of the
+ * topics a job's outcome goes to.
+ */
 @WithPipelineInfra
 class JobPathWarmUpTest {
 
+    private static final String WORKER_ID = "warm-up-test";
+
     private static RunningService worker;
+    private static PipelineInfra infra;
+    private static Instant started;
 
     @BeforeAll
-    static void start(PipelineInfra infra) {
-        worker = RunningService.start(WorkerApplication.builder(), infra, Map.of("worker.id", "warm-up-test"));
+    static void start(PipelineInfra pipelineInfra) {
+        infra = pipelineInfra;
+        started = Instant.now();
+        Map<String, Object> props = new HashMap<>(RunningService.FULL_WARM_UP);
+        props.putAll(Map.of("worker.id", WORKER_ID, "worker.batch", 2));
+        worker = RunningService.start(WorkerApplication.builder(), infra, props);
     }
 
     @AfterAll
     static void stop() {
         worker.close();
+    }
+
+    private static List<JobEvent> warmUpOutcomes() {
+        return WarmUpRecords.since(infra.kafkaBootstrapServers(), started).events().stream()
+                .filter(e -> WORKER_ID.equals(e.workerId()) && e.type().isTerminal()).toList();
+    }
+
+    @Test
+    void theWarmUpJobsRanOneAfterAnotherThenOnePerRowOfTheBatchAndAllSucceeded() {
+        int calls = worker.context().getBean(WarmUpProperties.class).calls();
+        int rows = worker.context().getBean(WorkerProperties.class).totalSlots();
+        assertThat(warmUpOutcomes()).hasSize(calls + Math.min(rows, calls))
+                .allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.SUCCEEDED));
+    }
+
+    @Test
+    void eachWarmUpJobRepliedWithItsAudioOnTheWarmUpTopic() {
+        Set<String> ids = warmUpOutcomes().stream().map(JobEvent::jobId).collect(Collectors.toSet());
+        List<SynthesisReply> replies = WarmUpRecords.since(infra.kafkaBootstrapServers(), started).replies().stream()
+                .filter(r -> ids.contains(r.jobId())).toList();
+        assertThat(replies).extracting(SynthesisReply::jobId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(replies).allSatisfy(r -> assertThat(r.success() && r.wav().length > 44).isTrue());
+    }
+
+    @Test
+    void noWarmUpJobIsSeenOnTheJobTopicsOrLeftInTheBucket() {
+        Set<String> ids = warmUpOutcomes().stream().map(JobEvent::jobId).collect(Collectors.toSet());
+        assertThat(ids).isNotEmpty();
+        assertThat(TopicRecords.read(infra.kafkaBootstrapServers(), Topics.EVENTS, ids::contains)).isEmpty();
+        assertThat(TopicRecords.read(infra.kafkaBootstrapServers(), Topics.REPLIES, ids::contains)).isEmpty();
+        ObjectStorage storage = worker.context().getBean(ObjectStorage.class);
+        assertThat(ids).allSatisfy(id -> assertThat(storage.stat(ObjectKeys.audio(id))).isEmpty());
     }
 
     @Test

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import dev.csmpipeline.model.WarmUp;
 import dev.csmpipeline.service.PayloadTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Authenticates API calls and bounds request bodies. With keys on, {@code /v1/**} and {@code /generate} need
  * {@code Authorization: Bearer <key>} (what OpenAI SDKs send) or {@code X-API-Key}; the key's tenant becomes the
  * request's tenant, and a tenant sees only its own jobs. {@code /internal/**} needs the internal token. Health,
- * docs and actuator stay open. Bodies over the limit are refused with 413 before they are read.
+ * docs and actuator stay open. A call with this instance's {@link WarmUpToken} acts as the warm-up tenant (its own
+ * calls while it starts); a wrong token is a 401. Bodies over the limit are refused with 413 before they are read.
  */
 public class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -28,10 +30,12 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     private final ApiKeys keys;
     private final SecurityProperties props;
+    private final WarmUpToken warmUp;
 
-    public ApiKeyFilter(ApiKeys keys, SecurityProperties props) {
+    public ApiKeyFilter(ApiKeys keys, SecurityProperties props, WarmUpToken warmUp) {
         this.keys = keys;
         this.props = props;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -45,7 +49,16 @@ public class ApiKeyFilter extends OncePerRequestFilter {
                     + " bytes; at most " + limit + " are accepted here");
             return;
         }
-        if (path.startsWith("/internal/")) {
+        String warmUpToken = request.getHeader(WarmUpToken.HEADER);
+        if (warmUpToken != null) {
+            if (!warmUp.matches(warmUpToken)) {
+                log.info("event=auth_rejected path={} reason=unknown_warm_up_token", path);
+                deny(response, path, 401, "unauthorized", WarmUpToken.HEADER + " is only for this instance's own "
+                        + "warm-up calls; send an API key instead");
+                return;
+            }
+            request.setAttribute(Tenants.ATTRIBUTE, WarmUp.TENANT);
+        } else if (path.startsWith("/internal/")) {
             if (!keys.internalAllowed(request.getHeader(INTERNAL_TOKEN_HEADER))) {
                 deny(response, path, 403, "forbidden", "internal endpoints need the fleet's internal token");
                 return;

@@ -1,6 +1,7 @@
 package dev.csmpipeline.ingest.security;
 
 import dev.csmpipeline.model.Limits;
+import dev.csmpipeline.model.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,10 @@ public final class ApiKeys {
             if (!TENANT.matcher(tenant).matches()) {
                 throw new IllegalArgumentException("API key entry " + lineNo + ": tenant must match "
                         + Limits.TENANT_PATTERN);
+            }
+            if (tenant.equals(WarmUp.TENANT)) {
+                throw new IllegalArgumentException("API key entry " + lineNo + ": tenant '" + WarmUp.TENANT
+                        + "' is reserved for the services' own warm-up calls; choose another name");
             }
             byKey.put(key, new Entry(sha256(key), tenant));
         }

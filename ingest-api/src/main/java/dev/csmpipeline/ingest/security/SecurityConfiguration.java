@@ -27,9 +27,16 @@ public class SecurityConfiguration {
         return keys;
     }
 
+    /** The secret of this instance's calls to itself while it starts. */
     @Bean
-    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(ApiKeys keys, SecurityProperties props) {
-        FilterRegistrationBean<ApiKeyFilter> reg = new FilterRegistrationBean<>(new ApiKeyFilter(keys, props));
+    WarmUpToken warmUpToken() {
+        return new WarmUpToken();
+    }
+
+    @Bean
+    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(ApiKeys keys, SecurityProperties props, WarmUpToken warmUp) {
+        FilterRegistrationBean<ApiKeyFilter> reg = new FilterRegistrationBean<>(new ApiKeyFilter(keys, props,
+                warmUp));
         reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         reg.addUrlPatterns("/*");
         return reg;

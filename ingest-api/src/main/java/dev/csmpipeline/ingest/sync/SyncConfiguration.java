@@ -133,8 +133,10 @@ public class SyncConfiguration {
 
     @Bean
     SyncGateway syncGateway(ReplyingKafkaTemplate<String, Object, SynthesisReply> replyingTemplate,
-                            KafkaTemplate<String, Object> plainTemplate, RequestPartitions requestPartitions) {
-        return new SyncGateway(replyingTemplate, plainTemplate, requestPartitions);
+                            KafkaTemplate<String, Object> plainTemplate, RequestPartitions requestPartitions,
+                            ReplyPartition replyPartition) {
+        return new SyncGateway(replyingTemplate, plainTemplate, requestPartitions,
+                new WarmUpReplies(plainTemplate, replyPartition.partition()));
     }
 
     @Bean

@@ -6,6 +6,7 @@ import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WarmUp;
 import dev.csmpipeline.model.WireHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,9 @@ import org.springframework.kafka.requestreply.RequestReplyFuture;
  * Request-reply over Kafka for sync calls: the request goes to {@link Topics#REQUESTS_INTERACTIVE} with this
  * instance's reply topic and partition in its headers, and the caller waits for the worker's
  * {@link SynthesisReply} on {@link Topics#REPLIES}. Each instance reads its own reply partition; a reply that
- * arrives after its caller gave up, or belongs to an instance sharing the partition, is dropped.
+ * arrives after its caller gave up, or belongs to an instance sharing the partition, is dropped. A warm-up call
+ * ({@link WarmUp}) takes the same path with its request and event written to {@link Topics#WARM_UP} instead, and its
+ * reply written by {@link WarmUpReplies}: no worker ever gets it.
  */
 public class SyncGateway implements SmartLifecycle {
 
@@ -55,15 +58,18 @@ public class SyncGateway implements SmartLifecycle {
     private final ReplyingKafkaTemplate<String, Object, SynthesisReply> replying;
     private final KafkaTemplate<String, Object> events;
     private final RequestPartitions partitions;
+    private final WarmUpReplies warmUpReplies;
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
 
     private volatile boolean running;
 
     public SyncGateway(ReplyingKafkaTemplate<String, Object, SynthesisReply> replying,
-                       KafkaTemplate<String, Object> events, RequestPartitions partitions) {
+                       KafkaTemplate<String, Object> events, RequestPartitions partitions,
+                       WarmUpReplies warmUpReplies) {
         this.replying = replying;
         this.events = events;
         this.partitions = partitions;
+        this.warmUpReplies = warmUpReplies;
     }
 
     /**
@@ -96,9 +102,12 @@ public class SyncGateway implements SmartLifecycle {
         if (!running) {
             throw new SyncFailure(Failure.SHUTTING_DOWN, "this ingest instance is shutting down; retry", null);
         }
+        boolean warmUp = WarmUp.isWarmUp(request);
         RequestReplyFuture<String, Object, SynthesisReply> future;
         try {
-            ProducerRecord<String, Object> record = RequestPublisher.record(request, partitions);
+            ProducerRecord<String, Object> record = warmUp
+                    ? new ProducerRecord<>(Topics.WARM_UP, request.jobId(), request)
+                    : RequestPublisher.record(request, partitions);
             record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
             future = replying.sendAndReceive(record, wait);
         } catch (RuntimeException e) {
@@ -119,7 +128,11 @@ public class SyncGateway implements SmartLifecycle {
             future.getSendFuture().get(SEND_WAIT_S, TimeUnit.SECONDS);
             // ACCEPTED only once the request is in Kafka: a status row never says QUEUED for a request that was not
             // written. The worker may already be running it; the status fold takes the events in any order.
-            events.send(Topics.EVENTS, accepted.jobId(), accepted).get(SEND_WAIT_S, TimeUnit.SECONDS);
+            events.send(warmUp ? Topics.WARM_UP : Topics.EVENTS, accepted.jobId(), accepted)
+                    .get(SEND_WAIT_S, TimeUnit.SECONDS);
+            if (warmUp) {
+                warmUpReplies.answer(request);
+            }
             return reply;
         } catch (org.springframework.kafka.KafkaException e) {
             // A send that cannot even start (no metadata within max.block.ms) throws here rather than failing later.

@@ -41,6 +41,13 @@ class ApiKeysTest {
     }
 
     @Test
+    void theWarmUpTenantIsReservedForTheServicesOwnCalls() {
+        // A key of that tenant would have its sync calls answered by the warm-up, never by a worker.
+        assertThatThrownBy(() -> ApiKeys.from(props(KEY_A + "=warm-up", null, "t")))
+                .hasMessageContaining("'warm-up' is reserved");
+    }
+
+    @Test
     void shortKeysAreRefusedWithoutEchoingThem() {
         assertThatThrownBy(() -> ApiKeys.from(props("short=acme", null, "t")))
                 .hasMessageContaining("shorter than 16").hasMessageNotContaining("short=");

@@ -8,10 +8,13 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.csmpipeline.ingest.IngestApplication;
 import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.PipelineInfra;
+import dev.csmpipeline.model.WarmUp;
 import dev.csmpipeline.testsupport.RunningService;
+import dev.csmpipeline.testsupport.WarmUpRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,10 +30,14 @@ class TenantIsolationTest {
     private static final String INTERNAL = "internal-token-0123456789";
 
     private static RunningService api;
+    private static String bootstrap;
+    private static Instant started;
     private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
 
     @BeforeAll
     static void start(PipelineInfra infra) {
+        bootstrap = infra.kafkaBootstrapServers();
+        started = Instant.now();
         LOGS.start();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
         api = RunningService.start(IngestApplication.builder(), infra, Map.of(
@@ -74,6 +81,20 @@ class TenantIsolationTest {
         Http.Response speech = Http.postJson(api.url("/v1/audio/speech"), "{\"input\":\"hi\"}");
         assertThat(speech.status()).isEqualTo(401);
         assertThat(speech.json().get("error").get("message").asText()).contains("API key");
+    }
+
+    @Test
+    void withKeysOnTheInstancesOwnWarmUpCallsStillGetInBeforeItIsReady() {
+        // A warm-up call that the key check refused would never reach the sync path, which writes its request.
+        assertThat(WarmUpRecords.since(bootstrap, started).requests()).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.tenant()).isEqualTo(WarmUp.TENANT));
+    }
+
+    @Test
+    void aWarmUpTokenThatIsNotTheInstancesIs401() {
+        Http.Response r = Http.postJson(api.url("/generate"), "{\"text\":\"hi\"}", WarmUpToken.HEADER, "0".repeat(64));
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.json().get("error").asText()).contains(WarmUpToken.HEADER);
     }
 
     @Test

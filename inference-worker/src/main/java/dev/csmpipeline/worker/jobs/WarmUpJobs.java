@@ -1,0 +1,123 @@
+package dev.csmpipeline.worker.jobs;
+
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WarmUp;
+import dev.csmpipeline.model.WireHeaders;
+import dev.csmpipeline.service.StartupWarmUp;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Sync jobs the worker runs through its own job path before its listeners take a record: the listener's handling,
+ * validation, the storage lookup, a synthesis slot, the engine, the WAV, the inline reply, the upload and the
+ * terminal event, awaited. The code is the serving code ({@link JobProcessor#reportingTo}); only where the outcome
+ * goes differs: events and replies to {@link Topics#WARM_UP}, meters to a registry of its own, and each job's audio
+ * is deleted from the bucket once it is stored. So the first real job runs code that has run (and been compiled),
+ * and no status, caller or metric ever sees a warm-up job.
+ */
+public final class WarmUpJobs {
+
+    private static final Logger log = LoggerFactory.getLogger(WarmUpJobs.class);
+    private static final int WARM_UP_PARTITION = 0; // the warm-up topic has one
+
+    private final SynthesisListener listener;
+    private final ObjectStorage storage;
+    private final Clock clock;
+
+    public WarmUpJobs(JobProcessor processor, JobLifecycle lifecycle, KafkaTemplate<String, Object> kafka,
+                      ObjectStorage storage, Clock clock) {
+        EventPublisher events = new EventPublisher(kafka, Topics.WARM_UP);
+        WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+        this.listener = new SynthesisListener(processor.reportingTo(lifecycle.reportingTo(events, metrics), events,
+                metrics));
+        this.storage = storage;
+        this.clock = clock;
+    }
+
+    /**
+     * {@code calls} jobs one after the other, then, on a batching worker ({@code rows} > 1), as many at once as
+     * there are rows (at most {@code calls}), so the batch's join and leave run through the job path too.
+     */
+    public StartupWarmUp.Step step(int calls, int rows) {
+        return new StartupWarmUp.Step("jobs " + calls + " x " + rows + " rows", () -> {
+            for (int i = 0; i < calls; i++) {
+                run(i);
+            }
+            int together = Math.min(rows, calls);
+            if (together > 1) {
+                runTogether(together);
+            }
+        });
+    }
+
+    private void runTogether(int n) {
+        ExecutorService callers = Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "warm-up-job");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<?>> jobs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int call = i;
+                jobs.add(CompletableFuture.runAsync(() -> run(call), callers));
+            }
+            CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new)).join();
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    /** One warm-up job, as the interactive listener gets it from Kafka: its reply goes to the warm-up topic. */
+    void run(int call) {
+        SynthesisRequest request = WarmUp.syncRequest(call, clock.instant());
+        ConsumerRecord<String, SynthesisRequest> record = new ConsumerRecord<>(Topics.REQUESTS_INTERACTIVE, 0, call,
+                request.jobId(), request);
+        record.headers().add(WireHeaders.REPLY_TOPIC, Topics.WARM_UP.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(WireHeaders.REPLY_PARTITION, ByteBuffer.allocate(4).putInt(WARM_UP_PARTITION).array());
+        record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
+        RecordingAck ack = new RecordingAck();
+        long t0 = System.nanoTime();
+        try {
+            listener.interactive(record, ack);
+        } finally {
+            storage.delete(JobProcessor.objectKey(request));
+        }
+        if (!ack.acknowledged.get()) {
+            throw new IllegalStateException("warm-up job " + request.jobId() + " was not finished (the worker is "
+                    + "stopping?)");
+        }
+        log.info("event=warm_up_job job={} took_ms={}", request.jobId(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Whether the listener committed the record, as it does once the job's terminal event is durable. */
+    private static final class RecordingAck implements Acknowledgment {
+        final AtomicBoolean acknowledged = new AtomicBoolean();
+
+        @Override
+        public void acknowledge() {
+            acknowledged.set(true);
+        }
+
+        @Override
+        public void nack(Duration sleep) {
+            // handed back: left unacknowledged
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.csmpipeline.ingest;
+
+import dev.csmpipeline.ingest.security.WarmUpToken;
+import dev.csmpipeline.model.WarmUp;
+import dev.csmpipeline.service.StartupWarmUp;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+
+/**
+ * The calls an ingest instance makes to itself once its web server listens and before it reports ready:
+ * {@code POST /generate} and {@code POST /v1/audio/speech} (mp3, the SDKs' default), over HTTP on loopback as a
+ * client makes them, with the instance's {@link WarmUpToken}. They run the filter chain, Spring MVC's first requests,
+ * the JSON binding, the sync call's request-reply over Kafka (answered by the instance itself, so no worker needs to
+ * be up) and the audio encoding. Each must answer 200.
+ */
+final class WarmUpCalls {
+
+    private static final Logger log = LoggerFactory.getLogger(WarmUpCalls.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private WarmUpCalls() {
+    }
+
+    /** {@code calls} rounds of one call to each endpoint; nothing to do without a web server (a test's mock MVC). */
+    static StartupWarmUp.Step step(Environment env, WarmUpToken token, int calls) {
+        return new StartupWarmUp.Step("self calls " + calls, () -> {
+            String port = env.getProperty("local.server.port");
+            if (port == null) {
+                log.info("event=warm_up_calls_skipped reason=no_web_server");
+                return;
+            }
+            URI base = URI.create("http://" + loopbackHost(env.getProperty("server.address")) + ":" + port);
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT)
+                    .build();
+            for (int i = 0; i < calls; i++) {
+                post(http, base.resolve("/generate"), token, "{\"text\":\"" + WarmUp.text(i)
+                        + "\",\"max_audio_length_ms\":" + WarmUp.AUDIO_MS + "}");
+                post(http, base.resolve("/v1/audio/speech"), token, "{\"model\":\"csm-1b\",\"input\":\""
+                        + WarmUp.text(i) + "\",\"voice\":\"alloy\",\"response_format\":\"mp3\"}");
+            }
+        });
+    }
+
+    /** Where this instance listens, as a loopback client reaches it. */
+    static String loopbackHost(String serverAddress) {
+        if (serverAddress == null || serverAddress.isBlank() || serverAddress.equals("0.0.0.0")
+                || serverAddress.equals("::") || serverAddress.equals("[::]")) {
+            return "127.0.0.1";
+        }
+        return serverAddress.contains(":") && !serverAddress.startsWith("[") ? "[" + serverAddress + "]"
+                : serverAddress;
+    }
+
+    private static void post(HttpClient http, URI uri, WarmUpToken token, String json) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .header("Content-Type", "application/json").header(WarmUpToken.HEADER, token.value())
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("warm-up call " + uri.getPath() + " answered "
+                        + response.statusCode() + ": " + new String(response.body(),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("warm-up call " + uri.getPath() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during warm-up call " + uri.getPath(), e);
+        }
+    }
+}

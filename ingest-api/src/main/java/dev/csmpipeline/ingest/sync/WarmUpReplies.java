@@ -1,0 +1,47 @@
+package dev.csmpipeline.ingest.sync;
+
+import dev.csmpipeline.model.AudioResult;
+import dev.csmpipeline.model.Limits;
+import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
+import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WarmUp;
+import dev.csmpipeline.model.WireHeaders;
+import dev.csmpipeline.model.audio.Wav;
+import dev.csmpipeline.storage.client.ObjectKeys;
+import dev.csmpipeline.storage.client.ObjectStorage;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Answers this instance's own warm-up calls ({@link WarmUp}) as a worker answers a sync call: a
+ * {@link SynthesisReply} with the audio inline, written to this instance's partition of {@link Topics#REPLIES}, so
+ * the warm-up runs the reply consumer, the correlation and the response as a real call does. The audio is
+ * {@link WarmUp#AUDIO_MS} of silence: no worker and no model take part, and the warm-up needs none to be running.
+ */
+public final class WarmUpReplies {
+
+    private final KafkaTemplate<String, Object> kafka;
+    private final int replyPartition;
+
+    public WarmUpReplies(KafkaTemplate<String, Object> kafka, int replyPartition) {
+        this.kafka = kafka;
+        this.replyPartition = replyPartition;
+    }
+
+    /** Sends the reply to the warm-up request {@code request}. */
+    public void answer(SynthesisRequest request) {
+        if (!WarmUp.isWarmUp(request)) {
+            throw new IllegalArgumentException("job " + request.jobId() + " is not a warm-up call");
+        }
+        int frames = WarmUp.AUDIO_MS / Limits.MS_PER_FRAME;
+        byte[] wav = Wav.encode(new float[WarmUp.SAMPLE_RATE * WarmUp.AUDIO_MS / 1000], WarmUp.SAMPLE_RATE);
+        AudioResult result = new AudioResult(ObjectKeys.audio(request.jobId()), WarmUp.AUDIO_MS, WarmUp.SAMPLE_RATE,
+                wav.length, ObjectStorage.sha256Hex(wav), frames);
+        ProducerRecord<String, Object> record = new ProducerRecord<>(Topics.REPLIES, replyPartition, request.jobId(),
+                SynthesisReply.succeeded(request.jobId(), result, wav, WarmUp.TENANT));
+        record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
+        kafka.send(record);
+    }
+}

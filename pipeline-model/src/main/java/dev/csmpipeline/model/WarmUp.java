@@ -1,0 +1,42 @@
+package dev.csmpipeline.model;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Warm-up traffic: the calls a service makes to itself while it starts, before it reports ready, so that its first
+ * real request runs code that has run before (the Python server lists a slow first request as a known problem).
+ * Warm-up requests carry a reserved tenant, and everything they write goes to {@link Topics#WARM_UP}, never to the
+ * job topics.
+ */
+public final class WarmUp {
+
+    /** The tenant of every warm-up request. Reserved: no API key may map to it. */
+    public static final String TENANT = "warm-up";
+    /** Audio each warm-up call asks for: the length of a short interactive call (5 frames). */
+    public static final int AUDIO_MS = 5 * Limits.MS_PER_FRAME;
+    /** Samples per second of the silent audio an ingest instance answers its own warm-up calls with (Mimi's). */
+    public static final int SAMPLE_RATE = 24_000;
+    private static final String[] TEXTS = {"Warming up.", "Warming up the speech path.",
+        "Warming up the speech path with a longer sentence than the others."};
+
+    private WarmUp() {
+    }
+
+    /** Whether {@code request} is warm-up traffic. */
+    public static boolean isWarmUp(SynthesisRequest request) {
+        return TENANT.equals(request.tenant());
+    }
+
+    /** The text of warm-up call {@code i}: prompts of different lengths, as real calls have. */
+    public static String text(int i) {
+        return TEXTS[Math.floorMod(i, TEXTS.length)];
+    }
+
+    /** Warm-up call {@code i} as a sync request, with a fresh job id and the default sampling, seeded. */
+    public static SynthesisRequest syncRequest(int i, Instant now) {
+        return new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text(i), 0, AUDIO_MS,
+                new Sampling(null, null, (long) i), AudioFormat.WAV, TENANT, now, now.plus(Duration.ofMinutes(1)),
+                null, null, null);
+    }
+}
