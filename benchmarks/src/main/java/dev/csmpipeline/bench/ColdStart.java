@@ -102,20 +102,27 @@ public final class ColdStart {
     }
 
     /**
-     * Runs this process's side of a call (the POST, reading a body the size of a 5-frame answer, its headers) against
-     * a server of its own, so that what the first call measures is the services' cold start, not this harness's.
+     * Runs this process's side of a call (the POST, reading a body the size of a 5-frame answer, with and without
+     * chunked transfer encoding, its headers) against a server of its own, so that what the first call measures is
+     * the services' cold start, not this harness's.
      */
     private static void warmThisClient() throws Exception {
         byte[] answer = ("{\"success\":true,\"audio_data\":\"" + "A".repeat(25_700)
                 + "\",\"sample_rate\":24000,\"duration_ms\":400}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HttpServer server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, 0), 0);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         server.createContext("/generate", exchange -> {
             exchange.getRequestBody().readAllBytes();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.getResponseHeaders().add("X-Synthesis-Ms", "1");
             exchange.getResponseHeaders().add("X-Job-Id", "harness-warm-up");
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
+            // Every other answer chunked, in 8 KB pieces, as Tomcat sends a body larger than its buffer.
+            boolean chunked = calls.getAndIncrement() % 2 == 0;
+            exchange.sendResponseHeaders(200, chunked ? 0 : answer.length);
+            for (int at = 0; at < answer.length; at += 8_192) {
+                exchange.getResponseBody().write(answer, at, Math.min(8_192, answer.length - at));
+                exchange.getResponseBody().flush();
+            }
             exchange.close();
         });
         server.start();

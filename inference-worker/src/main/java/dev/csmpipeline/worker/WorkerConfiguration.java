@@ -26,6 +26,7 @@ import dev.csmpipeline.worker.streaming.ChunkPublisher;
 import dev.csmpipeline.worker.jobs.PrioritySlots;
 import dev.csmpipeline.worker.jobs.ShutdownState;
 import dev.csmpipeline.worker.jobs.SynthesisListener;
+import dev.csmpipeline.worker.jobs.WarmUpJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
@@ -135,8 +136,9 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    SynthesisListener synthesisListener(JobProcessor processor) {
-        return new SynthesisListener(processor);
+    SynthesisListener synthesisListener(JobProcessor processor, JobLifecycle lifecycle,
+                                        KafkaTemplate<String, Object> workerKafkaTemplate) {
+        return new SynthesisListener(processor, WarmUpJobs.processorOf(processor, lifecycle, workerKafkaTemplate));
     }
 
     @Bean

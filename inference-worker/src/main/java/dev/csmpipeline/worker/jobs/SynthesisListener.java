@@ -2,6 +2,7 @@ package dev.csmpipeline.worker.jobs;
 
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WarmUp;
 import dev.csmpipeline.worker.jobs.PrioritySlots.Priority;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,7 +13,9 @@ import org.springframework.kafka.support.Acknowledgment;
 
 /**
  * The two request listeners of the worker, one per topic, sharing the synthesis slots: interactive requests get a
- * free slot before bulk ones. The offset of a record is committed only after its outcome is durable.
+ * free slot before bulk ones. The offset of a record is committed only after its outcome is durable. A warm-up
+ * request ({@link WarmUp}) is run by the same code with its outcome reported to {@link Topics#WARM_UP}
+ * ({@link JobProcessor#reportingTo}), never to the job topics.
  */
 public class SynthesisListener {
 
@@ -24,9 +27,12 @@ public class SynthesisListener {
     private static final Logger log = LoggerFactory.getLogger(SynthesisListener.class);
 
     private final JobProcessor processor;
+    private final JobProcessor warmUp;
 
-    public SynthesisListener(JobProcessor processor) {
+    /** {@code warmUp}: the processor of warm-up requests, {@code processor} reporting elsewhere. */
+    public SynthesisListener(JobProcessor processor, JobProcessor warmUp) {
         this.processor = processor;
+        this.warmUp = warmUp;
     }
 
     // idIsGroup = false: the groups are the fleet's (set on the consumer factories), not the listener ids.
@@ -48,7 +54,8 @@ public class SynthesisListener {
             ack.acknowledge();
             return;
         }
-        if (processor.process(record.value(), record.headers(), priority) == JobProcessor.Outcome.DONE) {
+        JobProcessor runner = WarmUp.isWarmUp(record.value()) ? warmUp : processor;
+        if (runner.process(record.value(), record.headers(), priority) == JobProcessor.Outcome.DONE) {
             ack.acknowledge();
         } else {
             ack.nack(Duration.ofSeconds(1));

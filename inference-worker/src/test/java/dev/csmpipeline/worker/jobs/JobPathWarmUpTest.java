@@ -63,7 +63,7 @@ class JobPathWarmUpTest {
     }
 
     @Test
-    void theWarmUpJobsRanOneAfterAnotherThenOnePerRowOfTheBatchAndAllSucceeded() {
+    void theWarmUpJobsRanOnePerRowOfTheBatchThenOneAfterAnotherAndAllSucceeded() {
         int calls = worker.context().getBean(WarmUpProperties.class).calls();
         int rows = worker.context().getBean(WorkerProperties.class).totalSlots();
         assertThat(warmUpOutcomes()).hasSize(calls + Math.min(rows, calls))
