@@ -29,7 +29,7 @@ public class SynthesisListener {
     private final JobProcessor processor;
     private final JobProcessor warmUp;
 
-    /** {@code warmUp}: the processor of warm-up requests, {@code processor} reporting elsewhere. */
+    /** {@code warmUp} runs warm-up requests: {@code processor}, reporting to the warm-up topic. */
     public SynthesisListener(JobProcessor processor, JobProcessor warmUp) {
         this.processor = processor;
         this.warmUp = warmUp;
