@@ -40,9 +40,9 @@ final class WarmUpCalls {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT)
                     .build();
             for (int i = 0; i < calls; i++) {
-                post(http, base.resolve("/generate"), token, "{\"text\":\"" + WarmUp.text(i)
+                post(http, base.resolve(WarmUpToken.GENERATE), token, "{\"text\":\"" + WarmUp.text(i)
                         + "\",\"max_audio_length_ms\":" + WarmUp.AUDIO_MS + "}");
-                post(http, base.resolve("/v1/audio/speech"), token, "{\"model\":\"csm-1b\",\"input\":\""
+                post(http, base.resolve(WarmUpToken.SPEECH), token, "{\"model\":\"csm-1b\",\"input\":\""
                         + WarmUp.text(i) + "\",\"voice\":\"alloy\",\"response_format\":\"mp3\"}");
             }
         });

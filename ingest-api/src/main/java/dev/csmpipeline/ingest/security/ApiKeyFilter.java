@@ -20,8 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Authenticates API calls and bounds request bodies. With keys on, {@code /v1/**} and {@code /generate} need
  * {@code Authorization: Bearer <key>} (what OpenAI SDKs send) or {@code X-API-Key}; the key's tenant becomes the
  * request's tenant, and a tenant sees only its own jobs. {@code /internal/**} needs the internal token. Health,
- * docs and actuator stay open. A call with this instance's {@link WarmUpToken} acts as the warm-up tenant (its own
- * calls while it starts); a wrong token is a 401. Bodies over the limit are refused with 413 before they are read.
+ * docs and actuator stay open. A sync call with this instance's {@link WarmUpToken} acts as the warm-up tenant (its
+ * own calls while it starts); a wrong token, or the token anywhere else, is a 401. Bodies over the limit are refused with 413 before they are read.
  */
 public class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -51,10 +51,11 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         }
         String warmUpToken = request.getHeader(WarmUpToken.HEADER);
         if (warmUpToken != null) {
-            if (!warmUp.matches(warmUpToken)) {
+            if (!WarmUpToken.PATHS.contains(path) || !warmUp.matches(warmUpToken)) {
                 log.info("event=auth_rejected path={} reason=unknown_warm_up_token", path);
                 deny(response, path, 401, "unauthorized", WarmUpToken.HEADER + " is only for this instance's own "
-                        + "warm-up calls; send an API key instead");
+                        + "warm-up calls to " + String.join(" and ", WarmUpToken.PATHS.stream().sorted().toList())
+                        + "; send an API key instead");
                 return;
             }
             request.setAttribute(Tenants.ATTRIBUTE, WarmUp.TENANT);

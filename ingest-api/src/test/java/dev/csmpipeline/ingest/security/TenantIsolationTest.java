@@ -98,6 +98,14 @@ class TenantIsolationTest {
     }
 
     @Test
+    void theInstancesWarmUpTokenOpensOnlyItsSyncEndpoints() {
+        String token = api.context().getBean(WarmUpToken.class).value();
+        assertThat(Http.get(api.url("/internal/stores/job-status/x"), WarmUpToken.HEADER, token).status())
+                .isEqualTo(401);
+        assertThat(Http.get(api.url("/v1/jobs"), WarmUpToken.HEADER, token).status()).isEqualTo(401);
+    }
+
+    @Test
     void aTenantCannotSeeAnotherTenantsJob() {
         String id = submitAs(ACME);
         assertThat(Http.get(api.url("/v1/jobs/" + id), "Authorization", "Bearer " + ACME).status()).isEqualTo(200);
