@@ -22,8 +22,11 @@ import java.util.Map;
  * a new stack as {@code bin/local-stack} runs it, on free ports and an empty data folder: a new Kafka broker JVM, an
  * S3 server, the topics, then the ingest API and one worker, each a new JVM from its executable jar (so nothing in
  * the services is warm). Once every service reports ready ({@code /actuator/health/readiness} UP, which is when a
- * load balancer would send it traffic), sequential 5-frame calls: the first, then {@code calls} more. Reported per
- * start and over all starts: first / median of the rest. The worker's settings come from this process's environment
+ * load balancer would send it traffic), sequential 5-frame calls: the first, then {@code calls} more. Then the same
+ * stack's services are restarted (new JVMs on the broker and S3 server that have served those calls, as in a rolling
+ * update or a worker the autoscaler adds) and timed the same way. Reported per start and over all starts, for each
+ * of the two: first / median of the rest, where the first call's time went, and what each JVM's threads spent on the
+ * CPU during the first call against the others ({@link ThreadCpu}). The worker's settings come from this process's environment
  * (e.g. {@code WORKER_BATCH=4}), which the services inherit. Service output goes to {@code stack.log} in each start's
  * data folder, kept when {@code COLD_START_KEEP_LOGS} is set.
  *
@@ -41,30 +44,49 @@ public final class ColdStart {
                 System.getenv().getOrDefault("WORKER_BATCH", "(default)"),
                 System.getenv().getOrDefault("TTS_THREADS", "(default)"),
                 System.getenv().getOrDefault("CSM_MODEL_DIR", "(tiny bundled)"));
-        List<Double> ratios = new ArrayList<>();
-        List<Double> firsts = new ArrayList<>();
-        List<Double> medians = new ArrayList<>();
+        List<Run> stackRuns = new ArrayList<>();
+        List<Run> serviceRuns = new ArrayList<>();
         for (int s = 0; s < starts; s++) {
-            List<Double> ms = coldRun(calls);
-            double first = ms.get(0);
-            double median = Stats.median(ms.subList(1, ms.size()));
-            System.out.printf("start %d: first %.1f ms, steady median %.1f ms (min %.1f, p90 %.1f), first/median "
-                            + "%.2f; first 5 %s%n", s + 1, first, median, Stats.quantile(ms.subList(1, ms.size()), 0),
-                    Stats.quantile(ms.subList(1, ms.size()), 0.9), first / median,
-                    ms.subList(0, Math.min(5, ms.size())).stream().map(Stats::fmt).toList());
-            firsts.add(first);
-            medians.add(median);
-            ratios.add(first / median);
+            coldRun(calls, s + 1, stackRuns, serviceRuns);
         }
-        System.out.printf("RESULT cold-start starts=%d first median=%.1f ms (%s) steady median=%.1f ms; first/steady "
-                        + "median=%.2f (starts %s)%n", starts, Stats.median(firsts),
-                firsts.stream().map(Stats::fmt).toList(), Stats.median(medians), Stats.median(ratios),
-                ratios.stream().map(Stats::fmt).toList());
+        report("cold-start", "a new stack", stackRuns);
+        report("cold-services", "new service JVMs on a running broker and S3", serviceRuns);
         System.exit(0);
     }
 
-    /** One fresh stack: start, wait until ready, time {@code 1 + calls} sequential calls, stop. */
-    private static List<Double> coldRun(int calls) throws Exception {
+    /** The calls of one start: the first, then the steady ones. */
+    private record Run(List<Double> ms) {
+        double first() {
+            return ms.get(0);
+        }
+
+        double steady() {
+            return Stats.median(ms.subList(1, ms.size()));
+        }
+    }
+
+    private static void print(String what, int start, Run run) {
+        List<Double> rest = run.ms().subList(1, run.ms().size());
+        System.out.printf("start %d, %s: first %.1f ms, steady median %.1f ms (min %.1f, p90 %.1f), first/median "
+                        + "%.2f; first 5 %s%n", start, what, run.first(), run.steady(), Stats.quantile(rest, 0),
+                Stats.quantile(rest, 0.9), run.first() / run.steady(),
+                run.ms().subList(0, Math.min(5, run.ms().size())).stream().map(Stats::fmt).toList());
+    }
+
+    private static void report(String name, String what, List<Run> runs) {
+        List<Double> firsts = runs.stream().map(Run::first).toList();
+        List<Double> ratios = runs.stream().map(r -> r.first() / r.steady()).toList();
+        System.out.printf("RESULT %s (%s) starts=%d first median=%.1f ms (%s) steady median=%.1f ms; first/steady "
+                        + "median=%.2f (starts %s)%n", name, what, runs.size(), Stats.median(firsts),
+                firsts.stream().map(Stats::fmt).toList(), Stats.median(runs.stream().map(Run::steady).toList()),
+                Stats.median(ratios), ratios.stream().map(Stats::fmt).toList());
+    }
+
+    /**
+     * One fresh stack: start, wait until ready, time {@code 1 + calls} sequential calls; then restart the services
+     * (new JVMs, the broker and S3 server as they are), wait until ready, time as many again; stop.
+     */
+    private static void coldRun(int calls, int start, List<Run> stackRuns, List<Run> serviceRuns) throws Exception {
         Path data = Files.createTempDirectory("csm-cold-start");
         Map<String, String> env = new HashMap<>();
         env.put("LOCAL_STACK_HOME", System.getenv().getOrDefault("LOCAL_STACK_HOME",
@@ -78,7 +100,6 @@ public final class ColdStart {
         env.put("KAFKA_PORT", Integer.toString(Ports.freePort()));
         env.put("KAFKA_CONTROLLER_PORT", Integer.toString(Ports.freePort()));
         env.put("S3_PORT", Integer.toString(Ports.freePort()));
-        List<SyncOverhead.Call> made = new ArrayList<>();
         long t0 = System.nanoTime();
         try (PrintStream log = new PrintStream(Files.newOutputStream(data.resolve("stack.log")), true);
              LocalStack stack = new LocalStack(LocalStackConfig.fromEnvironment(env), log)) {
@@ -90,15 +111,47 @@ public final class ColdStart {
                 Http.get(base.resolve("/actuator/health/readiness")).json();
             }
             warmThisClient();
-            for (int i = 0; i <= calls; i++) {
-                made.add(SyncOverhead.generate(base.resolve("/generate"), "Cold start call " + i + ".", SYNC_MS));
-            }
-            printWhereTheTimeGoes(made, "127.0.0.1:" + env.get("KAFKA_PORT"));
+            String bootstrap = "127.0.0.1:" + env.get("KAFKA_PORT");
+            Run stack0 = timeCalls(base, calls, bootstrap, "new stack");
+            print("new stack", start, stack0);
+            stackRuns.add(stack0);
+            long t1 = System.nanoTime();
+            stack.restartServices();
+            System.out.printf("  services ready again in %.1f s%n", (System.nanoTime() - t1) / 1e9);
+            Run services = timeCalls(base, calls, bootstrap, "new services");
+            print("new services", start, services);
+            serviceRuns.add(services);
         }
         if (System.getenv("COLD_START_KEEP_LOGS") == null) {
             deleteTree(data);
         }
-        return made.stream().map(SyncOverhead.Call::ms).toList();
+    }
+
+    /**
+     * {@code 1 + calls} sequential calls, each with what every JVM's threads spent on the CPU during it; prints where
+     * the first call's time went against the others'.
+     */
+    private static Run timeCalls(URI base, int calls, String bootstrap, String what) {
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        pids.put("ingest-api", ThreadCpu.childPid("ingest-api-exec.jar"));
+        pids.put("worker", ThreadCpu.childPid("inference-worker-exec.jar"));
+        pids.put("broker", ThreadCpu.childPid("kafka.Kafka"));
+        pids.put("bench+S3", ProcessHandle.current().pid());
+        Map<String, List<ThreadCpu.Snapshot>> cpu = new java.util.LinkedHashMap<>();
+        List<SyncOverhead.Call> made = new ArrayList<>();
+        for (int i = 0; i <= calls; i++) {
+            Map<String, ThreadCpu.Snapshot> before = new HashMap<>();
+            pids.forEach((name, pid) -> before.put(name, ThreadCpu.snapshot(pid)));
+            made.add(SyncOverhead.generate(base.resolve("/generate"), "Cold start call " + i + ".", SYNC_MS));
+            pids.forEach((name, pid) -> cpu.computeIfAbsent(name, n -> new ArrayList<>())
+                    .add(ThreadCpu.snapshot(pid).minus(before.get(name))));
+        }
+        System.out.printf("  %s, first call: job %s, sent at %d ms since the epoch, %.1f ms%n", what,
+                made.get(0).jobId(), made.get(0).sentAtMs(), made.get(0).ms());
+        printWhereTheTimeGoes(made, bootstrap);
+        cpu.forEach((name, perCall) -> System.out.printf("  CPU by thread, %s (first / median of the rest): %s%n",
+                name, ThreadCpu.compare(perCall.get(0), perCall.subList(1, perCall.size()), 6)));
+        return new Run(made.stream().map(SyncOverhead.Call::ms).toList());
     }
 
     /**

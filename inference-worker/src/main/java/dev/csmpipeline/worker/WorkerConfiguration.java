@@ -136,9 +136,14 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    SynthesisListener synthesisListener(JobProcessor processor, JobLifecycle lifecycle,
-                                        KafkaTemplate<String, Object> workerKafkaTemplate) {
-        return new SynthesisListener(processor, WarmUpJobs.processorOf(processor, lifecycle, workerKafkaTemplate));
+    WarmUpJobs.Route warmUpRoute(JobProcessor processor, JobLifecycle lifecycle,
+                                 KafkaTemplate<String, Object> workerKafkaTemplate) {
+        return WarmUpJobs.Route.of(processor, lifecycle, workerKafkaTemplate);
+    }
+
+    @Bean
+    SynthesisListener synthesisListener(JobProcessor processor, WarmUpJobs.Route warmUpRoute) {
+        return new SynthesisListener(processor, warmUpRoute.processor());
     }
 
     @Bean

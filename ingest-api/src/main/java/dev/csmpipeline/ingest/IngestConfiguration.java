@@ -11,6 +11,7 @@ import dev.csmpipeline.ingest.jobs.RequestPublisher;
 import dev.csmpipeline.ingest.status.RecentlyAccepted;
 import dev.csmpipeline.ingest.status.StatusQueries;
 import dev.csmpipeline.ingest.status.StatusTopology;
+import dev.csmpipeline.ingest.status.WarmUpStatus;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.service.WireProducers;
 import dev.csmpipeline.storage.client.ObjectStorage;
@@ -163,8 +164,13 @@ public class IngestConfiguration {
     }
 
     @Bean
-    Object statusTopology(StreamsBuilder builder) {
-        StatusTopology.build(builder);
+    WarmUpStatus warmUpStatus() {
+        return new WarmUpStatus();
+    }
+
+    @Bean
+    Object statusTopology(StreamsBuilder builder, WarmUpStatus warmUpStatus) {
+        StatusTopology.build(builder, warmUpStatus);
         return StatusTopology.class;
     }
 

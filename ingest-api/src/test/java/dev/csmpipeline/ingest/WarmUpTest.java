@@ -2,9 +2,14 @@ package dev.csmpipeline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.csmpipeline.ingest.status.StatusQueries;
+import dev.csmpipeline.ingest.status.WarmUpStatus;
+import dev.csmpipeline.model.EventType;
+import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WarmUp;
+import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.service.WarmUpProperties;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.ProducerMetadata;
@@ -12,6 +17,7 @@ import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WarmUpRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +25,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * A started API has its producers open with the metadata of the topics they write, and has made sync calls to itself
- * through the warm-up topic, before its first request.
+ * A started API has its producers open with the metadata of the topics they write, has made sync calls to itself
+ * through the warm-up topic, and its status table has folded (and forgotten) their events, before its first request.
  */
 @WithPipelineInfra
 class WarmUpTest {
@@ -79,13 +86,37 @@ class WarmUpTest {
         assertThat(answered).isEqualTo(ids);
     }
 
-    @Test
-    void noWarmUpCallReachesTheWorkersTopicsOrTheJobStatuses() {
+    private static Set<String> warmUpJobIds() {
         Set<String> ids = WarmUpRecords.since(bootstrap, started).requests().stream().map(SynthesisRequest::jobId)
                 .collect(Collectors.toSet());
         assertThat(ids).isNotEmpty();
-        assertThat(TopicRecords.read(bootstrap, Topics.REQUESTS_INTERACTIVE, ids::contains)).isEmpty();
-        assertThat(TopicRecords.read(bootstrap, Topics.EVENTS, ids::contains)).isEmpty();
+        return ids;
+    }
+
+    @Test
+    void noWarmUpCallReachesTheWorkersTopics() {
+        assertThat(TopicRecords.read(bootstrap, Topics.REQUESTS_INTERACTIVE, warmUpJobIds()::contains)).isEmpty();
+    }
+
+    @Test
+    void eachWarmUpCallWroteItsAcceptanceAndItsEndToTheJobEventsForTheStatusTable() {
+        Set<String> ids = warmUpJobIds();
+        Map<String, List<EventType>> types = TopicRecords.read(bootstrap, Topics.EVENTS, ids::contains).stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.mapping(
+                        r -> WireJson.decode(r.value(), JobEvent.class).type(), Collectors.toList())));
+        assertThat(types.keySet()).isEqualTo(ids);
+        assertThat(types.values()).allSatisfy(t -> assertThat(t).containsExactly(EventType.ACCEPTED,
+                EventType.SUCCEEDED));
+    }
+
+    @Test
+    void theStatusTableFoldedTheWarmUpCallsEndsBeforeTheApiWasReadyAndKeepsNoRowOfThem() {
+        Set<String> ids = warmUpJobIds();
+        WarmUpStatus table = api.context().getBean(WarmUpStatus.class);
+        // Readiness waited for the first; the others follow on the same thread.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> table.ended() == ids.size());
+        StatusQueries status = api.context().getBean(StatusQueries.class);
+        assertThat(ids).allSatisfy(id -> assertThat(status.findLocal(id)).isEmpty());
     }
 
     @Test

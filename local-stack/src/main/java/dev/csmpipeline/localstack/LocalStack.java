@@ -166,6 +166,18 @@ public final class LocalStack implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Stops the services and starts each again as a new JVM on the same broker and storage, as a rolling update or
+     * a worker the autoscaler adds meets them; returns once every service is ready again.
+     */
+    public synchronized void restartServices() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).stop();
+        }
+        services.clear();
+        startServices();
+    }
+
     /** Stops the services, then storage, then the broker. Safe to call twice. */
     @Override
     public synchronized void close() {

@@ -6,8 +6,9 @@ import java.time.Instant;
 /**
  * Warm-up traffic: the calls a service makes to itself while it starts, before it reports ready, so that its first
  * real request runs code that has run before (the Python server lists a slow first request as a known problem).
- * Warm-up requests carry a reserved tenant, and everything they write goes to {@link Topics#WARM_UP}, never to the
- * job topics.
+ * Warm-up requests carry a reserved tenant, and everything they produce (events, replies) goes to
+ * {@link Topics#WARM_UP}, never to the job topics; the only warm-up records on a job topic are the requests a worker
+ * writes to its own interactive partitions, so that its consumer has fetched one before the first real one.
  */
 public final class WarmUp {
 

@@ -72,6 +72,19 @@ public final class TopicRecords {
         return out;
     }
 
+    /** How many partitions {@code topic} has. */
+    public static int partitions(String bootstrap, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(READ_LIMIT.toSeconds(), TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not describe topic " + topic + ": " + e, e);
+        }
+    }
+
     /**
      * Whether consumer group {@code group} is stable (no rebalance under way) with every partition of {@code topic}
      * held by a member. A test waits for this before timing what the group does.

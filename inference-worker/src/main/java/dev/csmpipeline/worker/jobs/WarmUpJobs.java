@@ -12,12 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -27,18 +32,45 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.Acknowledgment;
 
 /**
- * Sync jobs the worker runs through its own job path before it reports ready: handed to the interactive listener
- * container's own message listener (Spring Kafka's adapter, argument resolution, {@link SynthesisListener}) as a
- * record from Kafka would be, then validation, the storage lookup, a synthesis slot, the engine, the WAV, the inline
- * reply, the upload and the terminal event, awaited. The code is the serving code; only where a warm-up job's
- * outcome goes differs ({@link #processorOf}): events and replies to {@link Topics#WARM_UP}, meters to a registry of
- * their own, and each job's audio is deleted from the bucket once it is stored. So the first real job runs code that
- * has run, and no status, caller or metric ever sees a warm-up job.
+ * Sync jobs the worker runs through its own job path before it reports ready, in two steps:
+ * <ol>
+ *   <li>{@link #step}: jobs handed to the interactive listener container's own message listener (Spring Kafka's
+ *   adapter, argument resolution, {@link SynthesisListener}) as a record from Kafka would be, then validation, the
+ *   storage lookup, a synthesis slot, the engine, the WAV, the inline reply, the upload and the terminal event,
+ *   awaited;</li>
+ *   <li>{@link #throughConsumer}: one warm-up request written to each interactive partition the worker has been
+ *   assigned, which its own consumer fetches and its container hands on: the part of a real job's way that only a
+ *   record from the broker runs (the fetch's record iterator, the container's record loop, its observation and
+ *   acknowledgement, the commit), and each partition's first append on the broker.</li>
+ * </ol>
+ * The code is the serving code; only where a warm-up job's outcome goes differs ({@link Route}): events and replies
+ * to {@link Topics#WARM_UP}, meters to a registry of their own, and each job's audio is deleted from the bucket once
+ * it is stored. So the first real job runs code that has run, and no status, caller or metric ever sees a warm-up
+ * job.
  */
 public final class WarmUpJobs {
 
     private static final Logger log = LoggerFactory.getLogger(WarmUpJobs.class);
     private static final int WARM_UP_PARTITION = 0; // the warm-up topic has one
+    /** How long {@link #throughConsumer} waits for the assignment, and then for each of its jobs. */
+    static final Duration ASSIGNMENT_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration JOB_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration POLL = Duration.ofMillis(5);
+
+    /**
+     * The serving job path as warm-up requests take it: {@code processor} is the serving processor whose outcomes go
+     * to the warm-up topic, through {@code lifecycle}, which counts the warm-up jobs it has ended.
+     */
+    public record Route(JobProcessor processor, JobLifecycle lifecycle) {
+
+        /** {@code serving} and its {@code lifecycle}, reporting to the warm-up topic and to meters of their own. */
+        public static Route of(JobProcessor serving, JobLifecycle lifecycle, KafkaTemplate<String, Object> kafka) {
+            EventPublisher events = new EventPublisher(kafka, Topics.WARM_UP);
+            WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+            JobLifecycle warmUpLifecycle = lifecycle.reportingTo(events, metrics);
+            return new Route(serving.reportingTo(warmUpLifecycle, events, metrics), warmUpLifecycle);
+        }
+    }
 
     private final KafkaListenerEndpointRegistry listeners;
     private final ObjectStorage storage;
@@ -48,14 +80,6 @@ public final class WarmUpJobs {
         this.listeners = listeners;
         this.storage = storage;
         this.clock = clock;
-    }
-
-    /** The processor of warm-up requests: {@code serving}, with the outcome reported to the warm-up topic. */
-    public static JobProcessor processorOf(JobProcessor serving, JobLifecycle lifecycle,
-                                           KafkaTemplate<String, Object> kafka) {
-        EventPublisher events = new EventPublisher(kafka, Topics.WARM_UP);
-        WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
-        return serving.reportingTo(lifecycle.reportingTo(events, metrics), events, metrics);
     }
 
     /**
@@ -74,6 +98,76 @@ public final class WarmUpJobs {
                 run(i);
             }
         });
+    }
+
+    /**
+     * One warm-up request to each interactive partition assigned to this worker, written one at a time, each
+     * awaited until {@code route} has ended it (a lone job, the shape of a first call). The worker's own consumer
+     * fetches it, so the request goes the whole way a real one goes. Bounded: if the partitions are not assigned
+     * within {@link #ASSIGNMENT_TIMEOUT}, or a job has not ended within {@link #JOB_TIMEOUT} (a rebalance moved its
+     * partition to another worker, which then runs it as warm-up traffic too), the step stops there.
+     */
+    public StartupWarmUp.Step throughConsumer(Route route, KafkaTemplate<String, Object> kafka) {
+        return new StartupWarmUp.Step("jobs through the consumer", () -> {
+            List<TopicPartition> partitions = awaitAssignment();
+            for (int i = 0; i < partitions.size(); i++) {
+                sendAndAwait(route, kafka, partitions.get(i), i);
+            }
+        });
+    }
+
+    private List<TopicPartition> awaitAssignment() {
+        MessageListenerContainer container = interactiveContainer();
+        long giveUpAt = System.nanoTime() + ASSIGNMENT_TIMEOUT.toNanos();
+        while (System.nanoTime() < giveUpAt) {
+            Collection<TopicPartition> assigned = container.getAssignedPartitions();
+            if (assigned != null && !assigned.isEmpty()) {
+                return assigned.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+            }
+            pause();
+        }
+        throw new IllegalStateException("no interactive partition was assigned within "
+                + ASSIGNMENT_TIMEOUT.toSeconds() + " s (the consumer group is rebalancing, or the topic is missing)");
+    }
+
+    private void sendAndAwait(Route route, KafkaTemplate<String, Object> kafka, TopicPartition partition, int call) {
+        SynthesisRequest request = WarmUp.syncRequest(call, clock.instant());
+        ProducerRecord<String, Object> record = new ProducerRecord<>(partition.topic(), partition.partition(),
+                request.jobId(), request);
+        warmUpReplyHeaders(record.headers(), request);
+        long ended = route.lifecycle().jobsEnded();
+        long t0 = System.nanoTime();
+        try {
+            EventPublisher.await(kafka.send(record), "warm-up request " + request.jobId());
+            long giveUpAt = t0 + JOB_TIMEOUT.toNanos();
+            while (route.lifecycle().jobsEnded() == ended) {
+                if (System.nanoTime() > giveUpAt) {
+                    throw new IllegalStateException("warm-up job " + request.jobId() + " on " + partition
+                            + " did not end within " + JOB_TIMEOUT.toSeconds() + " s (its partition moved?)");
+                }
+                pause();
+            }
+        } finally {
+            storage.delete(JobProcessor.objectKey(request));
+        }
+        log.info("event=warm_up_job job={} partition={} took_ms={}", request.jobId(), partition,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Where a warm-up request's reply goes: the warm-up topic, never a caller's reply partition. */
+    private static void warmUpReplyHeaders(Headers headers, SynthesisRequest request) {
+        headers.add(WireHeaders.REPLY_TOPIC, Topics.WARM_UP.getBytes(StandardCharsets.UTF_8));
+        headers.add(WireHeaders.REPLY_PARTITION, ByteBuffer.allocate(4).putInt(WARM_UP_PARTITION).array());
+        headers.add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up", e);
+        }
     }
 
     private void runTogether(int n) {
@@ -99,9 +193,7 @@ public final class WarmUpJobs {
         SynthesisRequest request = WarmUp.syncRequest(call, clock.instant());
         ConsumerRecord<String, SynthesisRequest> record = new ConsumerRecord<>(Topics.REQUESTS_INTERACTIVE, 0, call,
                 request.jobId(), request);
-        record.headers().add(WireHeaders.REPLY_TOPIC, Topics.WARM_UP.getBytes(StandardCharsets.UTF_8));
-        record.headers().add(WireHeaders.REPLY_PARTITION, ByteBuffer.allocate(4).putInt(WARM_UP_PARTITION).array());
-        record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
+        warmUpReplyHeaders(record.headers(), request);
         RecordingAck ack = new RecordingAck();
         long t0 = System.nanoTime();
         try {
@@ -119,12 +211,16 @@ public final class WarmUpJobs {
     /** The message listener the interactive container hands each record to. */
     @SuppressWarnings("unchecked")
     private GenericMessageListener<ConsumerRecord<String, SynthesisRequest>> interactiveListener() {
+        return (GenericMessageListener<ConsumerRecord<String, SynthesisRequest>>) interactiveContainer()
+                .getContainerProperties().getMessageListener();
+    }
+
+    private MessageListenerContainer interactiveContainer() {
         MessageListenerContainer container = listeners.getListenerContainer(SynthesisListener.INTERACTIVE_ID);
         if (container == null) {
             throw new IllegalStateException("no listener container " + SynthesisListener.INTERACTIVE_ID);
         }
-        return (GenericMessageListener<ConsumerRecord<String, SynthesisRequest>>) container.getContainerProperties()
-                .getMessageListener();
+        return container;
     }
 
     /** Whether the listener committed the record, as it does once the job's terminal event is durable. */

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.csmpipeline.model.EventType;
 import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.SynthesisReply;
+import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
+import dev.csmpipeline.model.WarmUp;
+import dev.csmpipeline.model.WireJson;
 import dev.csmpipeline.service.WarmUpProperties;
 import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +35,8 @@ import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * Before its first record, a started worker (a batching one, so its batched path is warmed too) has run warm-up
- * jobs through its job path, reporting them to the warm-up topic only, and its producer holds the metadata of the
- * topics a job's outcome goes to.
+ * jobs through its job path, then one through its own consumer from each interactive partition, reporting them to
+ * the warm-up topic only, and its producer holds the metadata of the topics a job's outcome goes to.
  */
 @WithPipelineInfra
 class JobPathWarmUpTest {
@@ -62,12 +66,40 @@ class JobPathWarmUpTest {
                 .filter(e -> WORKER_ID.equals(e.workerId()) && e.type().isTerminal()).toList();
     }
 
+    /** The warm-up requests the worker wrote to the interactive topic for its own consumer. */
+    private static List<ConsumerRecord<String, byte[]>> requestsThroughTheConsumer() {
+        return TopicRecords.read(infra.kafkaBootstrapServers(), Topics.REQUESTS_INTERACTIVE).stream()
+                .filter(r -> r.timestamp() >= started.toEpochMilli())
+                .filter(r -> WarmUp.isWarmUp(WireJson.decode(r.value(), SynthesisRequest.class))).toList();
+    }
+
     @Test
     void theWarmUpJobsRanOnePerRowOfTheBatchThenOneAfterAnotherAndAllSucceeded() {
         int calls = worker.context().getBean(WarmUpProperties.class).calls();
         int rows = worker.context().getBean(WorkerProperties.class).totalSlots();
-        assertThat(warmUpOutcomes()).hasSize(calls + Math.min(rows, calls))
+        Set<String> throughConsumer = requestsThroughTheConsumer().stream().map(ConsumerRecord::key)
+                .collect(Collectors.toSet());
+        assertThat(warmUpOutcomes()).filteredOn(e -> !throughConsumer.contains(e.jobId()))
+                .hasSize(calls + Math.min(rows, calls))
                 .allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.SUCCEEDED));
+    }
+
+    @Test
+    void thenOneWarmUpRequestFromEachInteractivePartitionWentThroughTheWorkersOwnConsumerAndSucceeded() {
+        List<ConsumerRecord<String, byte[]>> records = requestsThroughTheConsumer();
+        int partitions = TopicRecords.partitions(infra.kafkaBootstrapServers(), Topics.REQUESTS_INTERACTIVE);
+        // The only worker of its group holds every partition.
+        assertThat(records).extracting(ConsumerRecord::partition).doesNotHaveDuplicates().hasSize(partitions);
+        Map<String, EventType> outcomes = warmUpOutcomes().stream()
+                .collect(Collectors.toMap(JobEvent::jobId, JobEvent::type));
+        assertThat(records).allSatisfy(r -> assertThat(outcomes.get(r.key())).isEqualTo(EventType.SUCCEEDED));
+    }
+
+    @Test
+    void theWarmUpRequestsThroughTheConsumerAreCommittedSoNoWorkerRunsThemAgain() {
+        String group = worker.context().getBean(WorkerProperties.class).interactiveGroupId();
+        assertThat(requestsThroughTheConsumer()).isNotEmpty();
+        assertThat(TopicRecords.lag(infra.kafkaBootstrapServers(), group, Topics.REQUESTS_INTERACTIVE)).isZero();
     }
 
     @Test
@@ -80,7 +112,7 @@ class JobPathWarmUpTest {
     }
 
     @Test
-    void noWarmUpJobIsSeenOnTheJobTopicsOrLeftInTheBucket() {
+    void noWarmUpJobsOutcomeReachesTheJobTopicsOrStaysInTheBucket() {
         Set<String> ids = warmUpOutcomes().stream().map(JobEvent::jobId).collect(Collectors.toSet());
         assertThat(ids).isNotEmpty();
         assertThat(TopicRecords.read(infra.kafkaBootstrapServers(), Topics.EVENTS, ids::contains)).isEmpty();

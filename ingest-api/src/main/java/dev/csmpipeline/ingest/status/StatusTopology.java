@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The status tables, folded by Kafka Streams from {@link Topics#EVENTS} and queried in place:
  * <ul>
- *   <li>{@value #STATUS_STORE}: job id to {@link JobStatus}, by {@link JobStatusFold};</li>
+ *   <li>{@value #STATUS_STORE}: job id to {@link JobStatus}, by {@link JobStatusFold} (less the rows of an
+ *   instance's warm-up calls, {@link WarmUpStatus});</li>
  *   <li>{@value #IDEMPOTENCY_STORE}: tenant and Idempotency-Key to the first job id they created.</li>
  * </ul>
  * Tests build the same topology against a real broker.
@@ -42,11 +43,16 @@ public final class StatusTopology {
     }
 
     public static void build(StreamsBuilder builder) {
+        build(builder, new WarmUpStatus());
+    }
+
+    /** The topology, with the rows of warm-up calls folded and removed by {@code warmUps}. */
+    public static void build(StreamsBuilder builder, WarmUpStatus warmUps) {
         KStream<String, JobEvent> events = builder.stream(Topics.EVENTS,
                 Consumed.with(Serdes.String(), WireSerde.of(JobEvent.class)));
         events.filter((jobId, event) -> jobId != null && event != null)
                 .groupByKey(Grouped.with(Serdes.String(), WireSerde.of(JobEvent.class)))
-                .aggregate(StatusTopology::empty, (jobId, event, status) -> JobStatusFold.apply(status, event),
+                .aggregate(StatusTopology::empty, (jobId, event, status) -> warmUps.fold(status, event),
                         Materialized.<String, JobStatus, KeyValueStore<Bytes, byte[]>>as(STATUS_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(WireSerde.of(JobStatus.class)));
         events.filter((jobId, event) -> event != null && event.type() == EventType.ACCEPTED && event.info() != null

@@ -29,8 +29,9 @@ import org.springframework.kafka.requestreply.RequestReplyFuture;
  * instance's reply topic and partition in its headers, and the caller waits for the worker's
  * {@link SynthesisReply} on {@link Topics#REPLIES}. Each instance reads its own reply partition; a reply that
  * arrives after its caller gave up, or belongs to an instance sharing the partition, is dropped. A warm-up call
- * ({@link WarmUp}) takes the same path with its request and event written to {@link Topics#WARM_UP} instead, and its
- * reply written by {@link WarmUpReplies}: no worker ever gets it.
+ * ({@link WarmUp}) takes the same path with its request written to {@link Topics#WARM_UP} instead, so no worker ever
+ * gets it, and its end and reply written by {@link WarmUpReplies}; its events go to the job events topic, where the
+ * status table folds and then forgets them ({@code WarmUpStatus}).
  */
 public class SyncGateway implements SmartLifecycle {
 
@@ -128,8 +129,7 @@ public class SyncGateway implements SmartLifecycle {
             future.getSendFuture().get(SEND_WAIT_S, TimeUnit.SECONDS);
             // ACCEPTED only once the request is in Kafka: a status row never says QUEUED for a request that was not
             // written. The worker may already be running it; the status fold takes the events in any order.
-            events.send(warmUp ? Topics.WARM_UP : Topics.EVENTS, accepted.jobId(), accepted)
-                    .get(SEND_WAIT_S, TimeUnit.SECONDS);
+            events.send(Topics.EVENTS, accepted.jobId(), accepted).get(SEND_WAIT_S, TimeUnit.SECONDS);
             if (warmUp) {
                 warmUpReplies.answer(request);
             }

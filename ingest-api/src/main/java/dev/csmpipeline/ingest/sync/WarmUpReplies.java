@@ -1,6 +1,7 @@
 package dev.csmpipeline.ingest.sync;
 
 import dev.csmpipeline.model.AudioResult;
+import dev.csmpipeline.model.JobEvent;
 import dev.csmpipeline.model.Limits;
 import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
@@ -11,14 +12,16 @@ import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.storage.client.ObjectKeys;
 import dev.csmpipeline.storage.client.ObjectStorage;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * Answers this instance's own warm-up calls ({@link WarmUp}) as a worker answers a sync call: a
- * {@link SynthesisReply} with the audio inline, written to this instance's partition of {@link Topics#REPLIES}, so
- * the warm-up runs the reply consumer, the correlation and the response as a real call does. The audio is
- * {@link WarmUp#AUDIO_MS} of silence: no worker and no model take part, and the warm-up needs none to be running.
+ * Answers this instance's own warm-up calls ({@link WarmUp}) as a worker answers a sync call: the SUCCEEDED event on
+ * {@link Topics#EVENTS} (which the status table folds, then forgets), then a {@link SynthesisReply} with the audio
+ * inline, written to this instance's partition of {@link Topics#REPLIES}, so the warm-up runs the status table, the
+ * reply consumer, the correlation and the response as a real call does. The audio is {@link WarmUp#AUDIO_MS} of
+ * silence: no worker and no model take part, and the warm-up needs none to be running.
  */
 public final class WarmUpReplies {
 
@@ -39,6 +42,8 @@ public final class WarmUpReplies {
         byte[] wav = Wav.encode(new float[WarmUp.SAMPLE_RATE * WarmUp.AUDIO_MS / 1000], WarmUp.SAMPLE_RATE);
         AudioResult result = new AudioResult(ObjectKeys.audio(request.jobId()), WarmUp.AUDIO_MS, WarmUp.SAMPLE_RATE,
                 wav.length, ObjectStorage.sha256Hex(wav), frames);
+        kafka.send(Topics.EVENTS, request.jobId(),
+                JobEvent.succeeded(request, WarmUp.TENANT, WarmUp.TENANT, result, Instant.now()));
         ProducerRecord<String, Object> record = new ProducerRecord<>(Topics.REPLIES, replyPartition, request.jobId(),
                 SynthesisReply.succeeded(request.jobId(), result, wav, WarmUp.TENANT));
         record.headers().add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
