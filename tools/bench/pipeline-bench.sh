@@ -7,7 +7,8 @@
 #   batching    jobs/s through the pipeline with the real engine, 1 worker, WORKER_BATCH=1 vs 4, the ratio; the tiny
 #               model, or the bundle in BENCH_MODEL_DIR (BENCH_BATCHING_ARGS: frames, jobs, runs; default 60 16 5)
 #   sync-batch  /generate latency (5 frames) alone and during a full bulk batch, WORKER_BATCH=4 and 1, the ratios
-#   cold-start  first /generate after a fresh stack (new JVMs) / the steady median, WORKER_BATCH=1 then 4
+#   cold-start  first /generate after a fresh stack (new JVMs), then after a restart of the services on it, / the
+#               steady median; WORKER_BATCH=1 then 4
 #   narration   wall time of one narration with 1 and 2 workers (stand-in), the speed-up
 #   continuity  wall time of one voiced narration, 2 workers, voice only vs continuity (stand-in), the ratio
 #   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process, at 16, 64

@@ -17,12 +17,15 @@ import dev.csmpipeline.testsupport.RunningService;
 import dev.csmpipeline.testsupport.TopicRecords;
 import dev.csmpipeline.testsupport.WarmUpRecords;
 import dev.csmpipeline.testsupport.WithPipelineInfra;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.awaitility.Awaitility;
@@ -117,6 +120,17 @@ class WarmUpTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> table.ended() == ids.size());
         StatusQueries status = api.context().getBean(StatusQueries.class);
         assertThat(ids).allSatisfy(id -> assertThat(status.findLocal(id)).isEmpty());
+    }
+
+    @Test
+    void theApisKafkaClientsRegisterNoJmxBeansSoAProducersFirstWriteToATopicRegistersNone() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        // Nothing else in this JVM runs Kafka Streams or writes the warm-up topic: these would be the API's.
+        assertThat(jmx.queryNames(new ObjectName("kafka.streams:*"), null)).isEmpty();
+        assertThat(jmx.queryNames(new ObjectName("kafka.producer:type=producer-topic-metrics,topic="
+                + Topics.WARM_UP + ",*"), null)).isEmpty();
+        assertThat(WarmUpRecords.since(bootstrap, started).requests()).as("the API wrote the warm-up topic")
+                .isNotEmpty();
     }
 
     @Test

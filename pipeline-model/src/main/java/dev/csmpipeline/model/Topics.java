@@ -29,8 +29,9 @@ public final class Topics {
 
     /**
      * What a service's start-up warm-up writes ({@link WarmUp}): the events and reply of a worker's warm-up jobs, an
-     * ingest instance's warm-up requests. Nobody serves it; it keeps warm-up traffic off the job topics, so no status,
-     * reply or worker ever sees a warm-up job. One partition, kept an hour.
+     * ingest instance's warm-up requests. Nobody serves it; it keeps warm-up outcomes off the job topics, so no caller
+     * and no other worker ever sees a warm-up job (the few warm-up records that do go to job topics, for the code
+     * that reads them to run: {@link WarmUp}). One partition, kept an hour.
      */
     public static final String WARM_UP = "tts.warm-up";
 

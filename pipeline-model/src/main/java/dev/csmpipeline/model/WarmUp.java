@@ -6,9 +6,11 @@ import java.time.Instant;
 /**
  * Warm-up traffic: the calls a service makes to itself while it starts, before it reports ready, so that its first
  * real request runs code that has run before (the Python server lists a slow first request as a known problem).
- * Warm-up requests carry a reserved tenant, and everything they produce (events, replies) goes to
- * {@link Topics#WARM_UP}, never to the job topics; the only warm-up records on a job topic are the requests a worker
- * writes to its own interactive partitions, so that its consumer has fetched one before the first real one.
+ * Warm-up requests carry a reserved tenant, and what they produce goes to {@link Topics#WARM_UP}, with two
+ * exceptions, each so that code only a job topic's records run has run before the first real request: a worker
+ * writes one warm-up request to each of its own interactive partitions (its consumer fetches it, it commits it), and
+ * an ingest instance's warm-up calls write their ACCEPTED and SUCCEEDED events to {@link Topics#EVENTS}, whose
+ * status table removes a warm-up job's row when it ends.
  */
 public final class WarmUp {
 
