@@ -36,6 +36,9 @@ import java.util.Map;
 public final class ColdStart {
 
     private static final int SYNC_MS = 400; // 5 frames
+    /** The pause before each of the calls after idle: about what a fresh service idles between ready and its first. */
+    private static final java.time.Duration IDLE = java.time.Duration.ofSeconds(3);
+    private static final int IDLE_CALLS = 3;
 
     public static void main(String[] args) throws Exception {
         int starts = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -54,8 +57,15 @@ public final class ColdStart {
         System.exit(0);
     }
 
-    /** The calls of one start: the first, then the steady ones. */
-    private record Run(List<Double> ms) {
+    /**
+     * The calls of one start: the first, then the steady ones ({@code ms}); then calls each after {@link #IDLE} of
+     * nothing ({@code idle}), which tell what a call after a pause costs on a service that is warm.
+     */
+    private record Run(List<Double> ms, List<Double> idle) {
+        double idleRatio() {
+            return Stats.median(idle) / steady();
+        }
+
         double first() {
             return ms.get(0);
         }
@@ -76,10 +86,13 @@ public final class ColdStart {
     private static void report(String name, String what, List<Run> runs) {
         List<Double> firsts = runs.stream().map(Run::first).toList();
         List<Double> ratios = runs.stream().map(r -> r.first() / r.steady()).toList();
+        List<Double> idle = runs.stream().map(Run::idleRatio).toList();
         System.out.printf("RESULT %s (%s) starts=%d first median=%.1f ms (%s) steady median=%.1f ms; first/steady "
-                        + "median=%.2f (starts %s)%n", name, what, runs.size(), Stats.median(firsts),
-                firsts.stream().map(Stats::fmt).toList(), Stats.median(runs.stream().map(Run::steady).toList()),
-                Stats.median(ratios), ratios.stream().map(Stats::fmt).toList());
+                        + "median=%.2f (starts %s); after %d s idle / steady median=%.2f (starts %s)%n", name, what,
+                runs.size(), Stats.median(firsts), firsts.stream().map(Stats::fmt).toList(),
+                Stats.median(runs.stream().map(Run::steady).toList()), Stats.median(ratios),
+                ratios.stream().map(Stats::fmt).toList(), IDLE.toSeconds(), Stats.median(idle),
+                idle.stream().map(Stats::fmt).toList());
     }
 
     /**
@@ -151,7 +164,24 @@ public final class ColdStart {
         printWhereTheTimeGoes(made, bootstrap);
         cpu.forEach((name, perCall) -> System.out.printf("  CPU by thread, %s (first / median of the rest): %s%n",
                 name, ThreadCpu.compare(perCall.get(0), perCall.subList(1, perCall.size()), 6)));
-        return new Run(made.stream().map(SyncOverhead.Call::ms).toList());
+        List<Double> idle = new ArrayList<>();
+        for (int i = 0; i < IDLE_CALLS; i++) {
+            pause(IDLE);
+            idle.add(SyncOverhead.generate(base.resolve("/generate"), "Call after idle " + i + ".", SYNC_MS).ms());
+        }
+        Run run = new Run(made.stream().map(SyncOverhead.Call::ms).toList(), idle);
+        System.out.printf("  %s, after %d s idle: %s ms, median / steady median %.2f%n", what, IDLE.toSeconds(),
+                idle.stream().map(Stats::fmt).toList(), run.idleRatio());
+        return run;
+    }
+
+    private static void pause(java.time.Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
