@@ -16,6 +16,7 @@ import dev.csmpipeline.storage.client.StorageException;
 import dev.csmpipeline.worker.control.CancellationRegistry;
 import dev.csmpipeline.worker.fleet.HeartbeatPublisher;
 import dev.csmpipeline.worker.jobs.EventPublisher;
+import dev.csmpipeline.worker.jobs.FirstAssignments;
 import dev.csmpipeline.worker.jobs.GracefulDrain;
 import dev.csmpipeline.worker.jobs.IdleOffsetCommitter;
 import dev.csmpipeline.worker.jobs.InvalidRequestException;
@@ -170,22 +171,29 @@ public class WorkerConfiguration {
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
             KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle) {
         return requestListeners(kafka, props, registry, workerKafkaTemplate, lifecycle, props.groupId(),
-                props.groupProtocol(), props.id(), props.consumersPerTopic());
+                props.groupProtocol(), props.id(), props.consumersPerTopic(), null);
+    }
+
+    @Bean
+    FirstAssignments interactiveAssignments() {
+        return new FirstAssignments();
     }
 
     /** Interactive (sync) requests: a group of their own, {@code <WORKER_GROUP_ID>-interactive}. */
     @Bean(SynthesisListener.INTERACTIVE_CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> interactiveListenerFactory(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
-            KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle) {
+            KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle,
+            FirstAssignments interactiveAssignments) {
         return requestListeners(kafka, props, registry, workerKafkaTemplate, lifecycle, props.interactiveGroupId(),
-                props.interactiveGroupProtocol(), props.id() + "-interactive", props.interactiveConsumers());
+                props.interactiveGroupProtocol(), props.id() + "-interactive", props.interactiveConsumers(),
+                interactiveAssignments);
     }
 
     private static ConcurrentKafkaListenerContainerFactory<String, SynthesisRequest> requestListeners(
             KafkaProperties kafka, WorkerProperties props, MeterRegistry registry,
             KafkaTemplate<String, Object> workerKafkaTemplate, JobLifecycle lifecycle, String groupId,
-            String groupProtocol, String clientId, int consumerThreads) {
+            String groupProtocol, String clientId, int consumerThreads, FirstAssignments assignmentsOrNull) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -225,6 +233,9 @@ public class WorkerConfiguration {
         factory.getContainerProperties().setObservationEnabled(false);
         factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL_MS);
         factory.setCommonErrorHandler(errorHandler(workerKafkaTemplate, lifecycle, props));
+        if (assignmentsOrNull != null) {
+            factory.getContainerProperties().setConsumerRebalanceListener(assignmentsOrNull);
+        }
         return factory;
     }
 

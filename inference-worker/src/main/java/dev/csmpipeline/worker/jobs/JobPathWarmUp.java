@@ -29,6 +29,7 @@ public class JobPathWarmUp {
     @Bean
     StartupWarmUp jobPathWarmUpSteps(DefaultKafkaProducerFactory<String, Object> workerProducerFactory,
                                      KafkaTemplate<String, Object> workerKafkaTemplate, WarmUpJobs.Route warmUpRoute,
+                                     FirstAssignments interactiveAssignments,
                                      ObjectStorage storage, KafkaListenerEndpointRegistry listeners,
                                      WorkerProperties worker, WarmUpProperties warmUp, Clock clock) {
         List<StartupWarmUp.Step> beforeStart = List.of(StartupWarmUp.wireCodecs(),
@@ -43,7 +44,8 @@ public class JobPathWarmUp {
         List<StartupWarmUp.Step> beforeReady = new ArrayList<>();
         WarmUpJobs jobs = new WarmUpJobs(listeners, storage, clock);
         beforeReady.add(jobs.step(warmUp.calls(), worker.totalSlots()));
-        beforeReady.add(jobs.throughConsumer(warmUpRoute, workerKafkaTemplate));
+        beforeReady.add(jobs.throughConsumer(warmUpRoute, workerKafkaTemplate, interactiveAssignments,
+                worker.interactiveConsumers()));
         beforeReady.addAll(StartupWarmUp.settled(warmUp.compilerSettle()));
         return new StartupWarmUp(beforeStart, beforeReady);
     }

@@ -103,31 +103,39 @@ public final class WarmUpJobs {
     /**
      * One warm-up request to each interactive partition assigned to this worker, written one at a time, each
      * awaited until {@code route} has ended it (a lone job, the shape of a first call). The worker's own consumer
-     * fetches it, so the request goes the whole way a real one goes. Bounded: if the partitions are not assigned
-     * within {@link #ASSIGNMENT_TIMEOUT}, or a job has not ended within {@link #JOB_TIMEOUT} (a rebalance moved its
+     * fetches it, so the request goes the whole way a real one goes. It starts once each of the interactive
+     * container's {@code consumers} has had its first assignment ({@code assignments}); a worker that got none (more
+     * consumers than partitions) has nothing to do. Bounded: if the assignments have not come within
+     * {@link #ASSIGNMENT_TIMEOUT}, or a job has not ended within {@link #JOB_TIMEOUT} (a rebalance moved its
      * partition to another worker, which then runs it as warm-up traffic too), the step stops there.
      */
-    public StartupWarmUp.Step throughConsumer(Route route, KafkaTemplate<String, Object> kafka) {
+    public StartupWarmUp.Step throughConsumer(Route route, KafkaTemplate<String, Object> kafka,
+                                              FirstAssignments assignments, int consumers) {
         return new StartupWarmUp.Step("jobs through the consumer", () -> {
-            List<TopicPartition> partitions = awaitAssignment();
+            List<TopicPartition> partitions = awaitAssignment(assignments, consumers);
+            if (partitions.isEmpty()) {
+                log.info("event=warm_up_through_consumer_skipped reason=no_interactive_partition_assigned");
+            }
             for (int i = 0; i < partitions.size(); i++) {
                 sendAndAwait(route, kafka, partitions.get(i), i);
             }
         });
     }
 
-    private List<TopicPartition> awaitAssignment() {
-        MessageListenerContainer container = interactiveContainer();
+    /** The container's partitions once each of its {@code consumers} has had its first assignment (maybe none). */
+    private List<TopicPartition> awaitAssignment(FirstAssignments assignments, int consumers) {
         long giveUpAt = System.nanoTime() + ASSIGNMENT_TIMEOUT.toNanos();
-        while (System.nanoTime() < giveUpAt) {
-            Collection<TopicPartition> assigned = container.getAssignedPartitions();
-            if (assigned != null && !assigned.isEmpty()) {
-                return assigned.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+        while (assignments.consumersAssigned() < consumers) {
+            if (System.nanoTime() > giveUpAt) {
+                throw new IllegalStateException(assignments.consumersAssigned() + " of " + consumers
+                        + " interactive consumers had an assignment within " + ASSIGNMENT_TIMEOUT.toSeconds()
+                        + " s (the consumer group is rebalancing, or the topic is missing)");
             }
             pause();
         }
-        throw new IllegalStateException("no interactive partition was assigned within "
-                + ASSIGNMENT_TIMEOUT.toSeconds() + " s (the consumer group is rebalancing, or the topic is missing)");
+        Collection<TopicPartition> assigned = interactiveContainer().getAssignedPartitions();
+        return assigned == null ? List.of()
+                : assigned.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
     }
 
     private void sendAndAwait(Route route, KafkaTemplate<String, Object> kafka, TopicPartition partition, int call) {
