@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,18 +126,29 @@ public final class StartupWarmUp implements SmartInitializingSingleton, Applicat
             if (max.isZero()) {
                 return;
             }
-            long giveUpAt = System.nanoTime() + max.toNanos();
             CompileQueue queue = CompileQueue.ofThisJvm();
-            int idleLooks = 0;
-            while (idleLooks < COMPILER_IDLE_LOOKS) {
-                if (System.nanoTime() > giveUpAt) {
-                    throw new IllegalStateException("the compiler was still busy after " + max.toMillis() + " ms: "
-                            + queue.describe());
-                }
-                pause(queue.exact() ? COMPILER_QUEUE_POLL : COMPILER_POLL);
-                idleLooks = queue.idle() ? idleLooks + 1 : 0;
-            }
+            Duration poll = queue.exact() ? COMPILER_QUEUE_POLL : COMPILER_POLL;
+            int[] idleLooks = {0};
+            // The first look waits a poll too: the calls just before this may not have queued their compilations yet.
+            pause(poll);
+            awaitUntil(() -> (idleLooks[0] = queue.idle() ? idleLooks[0] + 1 : 0) >= COMPILER_IDLE_LOOKS, max, poll,
+                    () -> "the compiler was still busy after " + max.toMillis() + " ms: " + queue.describe());
         });
+    }
+
+    /**
+     * Polls {@code done} every {@code poll} until it is true; after {@code timeout}, fails with {@code whyNot}'s
+     * words (a step that fails is logged and skipped, {@link #runAll}). What the warm-up steps wait on: the compiler,
+     * a status table, a consumer's assignment, a job's end.
+     */
+    public static void awaitUntil(BooleanSupplier done, Duration timeout, Duration poll, Supplier<String> whyNot) {
+        long giveUpAt = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > giveUpAt) {
+                throw new IllegalStateException(whyNot.get());
+            }
+            pause(poll);
+        }
     }
 
     private static void pause(Duration d) {
@@ -143,7 +156,7 @@ public final class StartupWarmUp implements SmartInitializingSingleton, Applicat
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the compiler", e);
+            throw new IllegalStateException("interrupted while warming up", e);
         }
     }
 

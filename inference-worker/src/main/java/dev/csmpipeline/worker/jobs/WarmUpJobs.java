@@ -124,15 +124,10 @@ public final class WarmUpJobs {
 
     /** The container's partitions once each of its {@code consumers} has had its first assignment (maybe none). */
     private List<TopicPartition> awaitAssignment(FirstAssignments assignments, int consumers) {
-        long giveUpAt = System.nanoTime() + ASSIGNMENT_TIMEOUT.toNanos();
-        while (assignments.consumersAssigned() < consumers) {
-            if (System.nanoTime() > giveUpAt) {
-                throw new IllegalStateException(assignments.consumersAssigned() + " of " + consumers
-                        + " interactive consumers had an assignment within " + ASSIGNMENT_TIMEOUT.toSeconds()
-                        + " s (the consumer group is rebalancing, or the topic is missing)");
-            }
-            pause();
-        }
+        StartupWarmUp.awaitUntil(() -> assignments.consumersAssigned() >= consumers, ASSIGNMENT_TIMEOUT, POLL,
+                () -> assignments.consumersAssigned() + " of " + consumers + " interactive consumers had an "
+                        + "assignment within " + ASSIGNMENT_TIMEOUT.toSeconds() + " s (the consumer group is "
+                        + "rebalancing, or the topic is missing)");
         Collection<TopicPartition> assigned = interactiveContainer().getAssignedPartitions();
         return assigned == null ? List.of()
                 : assigned.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
@@ -147,14 +142,9 @@ public final class WarmUpJobs {
         long t0 = System.nanoTime();
         try {
             EventPublisher.await(kafka.send(record), "warm-up request " + request.jobId());
-            long giveUpAt = t0 + JOB_TIMEOUT.toNanos();
-            while (route.lifecycle().jobsEnded() == ended) {
-                if (System.nanoTime() > giveUpAt) {
-                    throw new IllegalStateException("warm-up job " + request.jobId() + " on " + partition
-                            + " did not end within " + JOB_TIMEOUT.toSeconds() + " s (its partition moved?)");
-                }
-                pause();
-            }
+            StartupWarmUp.awaitUntil(() -> route.lifecycle().jobsEnded() != ended, JOB_TIMEOUT, POLL,
+                    () -> "warm-up job " + request.jobId() + " on " + partition + " did not end within "
+                            + JOB_TIMEOUT.toSeconds() + " s (its partition moved?)");
         } finally {
             storage.delete(JobProcessor.objectKey(request));
         }
@@ -167,15 +157,6 @@ public final class WarmUpJobs {
         headers.add(WireHeaders.REPLY_TOPIC, Topics.WARM_UP.getBytes(StandardCharsets.UTF_8));
         headers.add(WireHeaders.REPLY_PARTITION, ByteBuffer.allocate(4).putInt(WARM_UP_PARTITION).array());
         headers.add(WireHeaders.CORRELATION_ID, request.jobId().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while warming up", e);
-        }
     }
 
     private void runTogether(int n) {

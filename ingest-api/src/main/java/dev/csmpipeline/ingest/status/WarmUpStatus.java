@@ -46,20 +46,8 @@ public final class WarmUpStatus {
      * holds the partitions the calls' events went to, the wait runs out and says so (the step is skipped).
      */
     public StartupWarmUp.Step caughtUp(Duration timeout) {
-        return new StartupWarmUp.Step("status table caught up", () -> {
-            long giveUpAt = System.nanoTime() + timeout.toNanos();
-            while (ended.get() == 0) {
-                if (System.nanoTime() > giveUpAt) {
-                    throw new IllegalStateException("the status table folded no warm-up call's end within "
-                            + timeout.toSeconds() + " s (its partitions are another instance's, or it is rebalancing)");
-                }
-                try {
-                    Thread.sleep(POLL.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        });
+        return new StartupWarmUp.Step("status table caught up", () -> StartupWarmUp.awaitUntil(() -> ended.get() > 0,
+                timeout, POLL, () -> "the status table folded no warm-up call's end within " + timeout.toSeconds()
+                        + " s (its partitions are another instance's, or it is rebalancing)"));
     }
 }
