@@ -59,6 +59,8 @@ import org.springframework.web.client.RestClient;
 public class IngestConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(IngestConfiguration.class);
+    /** The consumer's own switch (ConsumerConfig keeps it package-private); Kafka Streams sets it to false. */
+    private static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
     @Bean
     Clock clock() {
@@ -118,10 +120,6 @@ public class IngestConfiguration {
         return new RequestPublisher(acceptBatcher, plainTemplate, partitions);
     }
 
-    /**
-     * The Kafka Streams settings of the status table, from spring.kafka.streams.* plus what must not be left to
-     * defaults: read only committed events, make updates visible at once, dead-letter unreadable events.
-     */
     /** Writes unreadable events to their dead-letter topic (a bean, so it is closed on shutdown). */
     @Bean
     DefaultKafkaProducerFactory<byte[], byte[]> statusDltProducerFactory(KafkaProperties kafka) {
@@ -130,6 +128,11 @@ public class IngestConfiguration {
         return new DefaultKafkaProducerFactory<>(dltProducer, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * The Kafka Streams settings of the status table, from spring.kafka.streams.* plus what must not be left to
+     * defaults: read only committed events, make updates visible at once, dead-letter unreadable events, leave the
+     * group on a clean stop.
+     */
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration statusStreamsConfig(KafkaProperties kafka,
                                                   DefaultKafkaProducerFactory<byte[], byte[]> statusDltProducerFactory) {
@@ -137,6 +140,11 @@ public class IngestConfiguration {
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         config.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // Kafka Streams keeps a stopped instance in its group until the session times out (45 s), betting on a quick
+        // restart with the same state. Until then nobody processes or serves that instance's partitions of the table,
+        // and the instance that replaces it (a rolling update, a new pod name) waits for them. On a clean stop the
+        // main consumer leaves, so the others (or the replacement) take its partitions in one rebalance.
+        config.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
         // The table emits narration transitions (ready to assemble, failed): exactly once, or one could be lost or
         // doubled across a crash.
         config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -90,16 +90,22 @@ public final class TopicRecords {
      * held by a member. A test waits for this before timing what the group does.
      */
     public static boolean fullyAssigned(String bootstrap, String group, String topic) {
+        return membersHoldingAll(bootstrap, group, topic) > 0;
+    }
+
+    /**
+     * How many members of consumer group {@code group}, stable, hold partitions of {@code topic} between them all; -1
+     * while the group is not stable or some partition of the topic is held by none.
+     */
+    public static int membersHoldingAll(String bootstrap, String group, String topic) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                     .get(READ_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            if (d.groupState() != GroupState.STABLE) {
-                return false;
-            }
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(READ_LIMIT.toSeconds(), TimeUnit.SECONDS).get(topic).partitions().size();
-            return partitions ==  d.members().stream().flatMap(m -> m.assignment().topicPartitions().stream())
+            long held = d.members().stream().flatMap(m -> m.assignment().topicPartitions().stream())
                     .filter(tp -> tp.topic().equals(topic)).count();
+            return d.groupState() == GroupState.STABLE && held == partitions ? d.members().size() : -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
