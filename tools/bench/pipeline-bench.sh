@@ -8,7 +8,8 @@
 #               model, or the bundle in BENCH_MODEL_DIR (BENCH_BATCHING_ARGS: frames, jobs, runs; default 60 16 5)
 #   sync-batch  /generate latency (5 frames) alone and during a full bulk batch, WORKER_BATCH=4 and 1, the ratios
 #   cold-start  first /generate after a fresh stack (new JVMs), then after a restart of the services on it, / the
-#               steady median; WORKER_BATCH=1 then 4
+#               steady median; WORKER_BATCH=1 then 4; the README's call (10 s of audio), then a 5-frame one
+#               (COLD_START_CALLS="readme" or "short": one of them)
 #   narration   wall time of one narration with 1 and 2 workers (stand-in), the speed-up
 #   continuity  wall time of one voiced narration, 2 workers, voice only vs continuity (stand-in), the ratio
 #   submit      accepted jobs/s and submit latency at the API (acks=all), load from a second process, at 16, 64
@@ -71,9 +72,12 @@ run_sync_batch() {
 }
 
 run_cold_start() {
-  # The services inherit this environment: the same cold start with the default worker, then a batching one.
-  WORKER_BATCH=1 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 5 20
-  WORKER_BATCH=4 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 5 20
+  # The services inherit this environment: the same cold start with the default worker, then a batching one; for the
+  # README's call, then the 5-frame one (COLD_START_CALLS="readme" or "short" for one of them).
+  for call in ${COLD_START_CALLS:-readme short}; do
+    WORKER_BATCH=1 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 5 20 "$call"
+    WORKER_BATCH=4 "${JAVA[@]}" dev.csmpipeline.bench.ColdStart 5 20 "$call"
+  done
 }
 
 case $what in

@@ -22,7 +22,7 @@ import java.util.Map;
  * a new stack as {@code bin/local-stack} runs it, on free ports and an empty data folder: a new Kafka broker JVM, an
  * S3 server, the topics, then the ingest API and one worker, each a new JVM from its executable jar (so nothing in
  * the services is warm). Once every service reports ready ({@code /actuator/health/readiness} UP, which is when a
- * load balancer would send it traffic), sequential 5-frame calls: the first, then {@code calls} more. Then the same
+ * load balancer would send it traffic), sequential calls: the first, then {@code calls} more. Then the same
  * stack's services are restarted (new JVMs on the broker and S3 server that have served those calls, as in a rolling
  * update or a worker the autoscaler adds) and timed the same way. Reported per start and over all starts, for each
  * of the two: first / median of the rest, where the first call's time went, and what each JVM's threads spent on the
@@ -30,12 +30,38 @@ import java.util.Map;
  * (e.g. {@code WORKER_BATCH=4}), which the services inherit. Service output goes to {@code stack.log} in each start's
  * data folder, kept when {@code COLD_START_KEEP_LOGS} is set.
  *
- * <p>Arguments: starts (default 3), steady calls after the first (20). Run from the repository root (or with
- * LOCAL_STACK_HOME naming it) with the services' executable jars built ({@code ./mvnw -DskipTests package}).
+ * <p>Arguments: starts (default 3), steady calls after the first (20), the call ({@code short}, the default, or
+ * {@code readme}, see {@link Call}). Run from the repository root (or with LOCAL_STACK_HOME naming it) with the
+ * services' executable jars built ({@code ./mvnw -DskipTests package}).
  */
 public final class ColdStart {
 
-    private static final int SYNC_MS = 400; // 5 frames
+    /** What each call asks for. */
+    enum Call {
+        /**
+         * 5 frames (400 ms of audio), a new text each call: the engine's part is smallest, so whatever a first call
+         * pays beyond the steady ones weighs most.
+         */
+        SHORT(400, "Cold start call %d."),
+        /**
+         * The README's {@code /generate} line as a newcomer runs it on a fresh {@code bin/local-stack}: "Hello from
+         * Maya!", up to 10 s of audio (125 frames).
+         */
+        README(10_000, "Hello from Maya!");
+
+        final int maxAudioMs;
+        private final String text;
+
+        Call(int maxAudioMs, String text) {
+            this.maxAudioMs = maxAudioMs;
+            this.text = text;
+        }
+
+        String text(int i) {
+            return String.format(text, i);
+        }
+    }
+
     /** The pause before each of the calls after idle: about what a fresh service idles between ready and its first. */
     private static final java.time.Duration IDLE = java.time.Duration.ofSeconds(3);
     private static final int IDLE_CALLS = 3;
@@ -43,14 +69,16 @@ public final class ColdStart {
     public static void main(String[] args) throws Exception {
         int starts = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        System.out.printf("worker: WORKER_BATCH=%s TTS_THREADS=%s CSM_MODEL_DIR=%s%n",
+        Call call = args.length > 2 ? Call.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Call.SHORT;
+        System.out.printf("call: %s (up to %d ms of audio); worker: WORKER_BATCH=%s TTS_THREADS=%s CSM_MODEL_DIR=%s%n",
+                call.name().toLowerCase(java.util.Locale.ROOT), call.maxAudioMs,
                 System.getenv().getOrDefault("WORKER_BATCH", "(default)"),
                 System.getenv().getOrDefault("TTS_THREADS", "(default)"),
                 System.getenv().getOrDefault("CSM_MODEL_DIR", "(tiny bundled)"));
         List<Run> stackRuns = new ArrayList<>();
         List<Run> serviceRuns = new ArrayList<>();
         for (int s = 0; s < starts; s++) {
-            coldRun(calls, s + 1, stackRuns, serviceRuns);
+            coldRun(call, calls, s + 1, stackRuns, serviceRuns);
         }
         report("cold-start", "a new stack", stackRuns);
         report("cold-services", "new service JVMs on a running broker and S3", serviceRuns);
@@ -73,6 +101,42 @@ public final class ColdStart {
         double steady() {
             return Stats.median(ms.subList(1, ms.size()));
         }
+
+        /**
+         * Each steady call against the median of the other steady calls: what a first call that costs nothing extra
+         * would show, the noise a first call's ratio is read against.
+         */
+        List<Double> steadyRatios() {
+            List<Double> steady = ms.subList(1, ms.size());
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < steady.size(); i++) {
+                List<Double> others = new ArrayList<>(steady);
+                others.remove(i);
+                ratios.add(steady.get(i) / Stats.median(others));
+            }
+            return ratios;
+        }
+    }
+
+    /**
+     * The control: medians over {@code starts} starts as they come out when the first call costs what a steady one
+     * does, by resampling {@code steadyRatios} (10,000 draws, fixed seed). Returns its 90th percentile and the share
+     * of draws at or above {@code observed}.
+     */
+    private static double[] nullMedian(List<Double> steadyRatios, int starts, double observed) {
+        java.util.Random random = new java.util.Random(42);
+        List<Double> medians = new ArrayList<>();
+        int atOrAbove = 0;
+        for (int draw = 0; draw < 10_000; draw++) {
+            List<Double> sample = new ArrayList<>();
+            for (int i = 0; i < starts; i++) {
+                sample.add(steadyRatios.get(random.nextInt(steadyRatios.size())));
+            }
+            double m = Stats.median(sample);
+            medians.add(m);
+            atOrAbove += m >= observed ? 1 : 0;
+        }
+        return new double[] {Stats.quantile(medians, 0.9), atOrAbove / 10_000.0};
     }
 
     private static void print(String what, int start, Run run) {
@@ -93,13 +157,20 @@ public final class ColdStart {
                 Stats.median(runs.stream().map(Run::steady).toList()), Stats.median(ratios),
                 ratios.stream().map(Stats::fmt).toList(), IDLE.toSeconds(), Stats.median(idle),
                 idle.stream().map(Stats::fmt).toList());
+        List<Double> control = runs.stream().flatMap(r -> r.steadyRatios().stream()).toList();
+        double[] nullMedian = nullMedian(control, runs.size(), Stats.median(ratios));
+        System.out.printf("CONTROL %s: a steady call / the median of the other steady calls: median %.2f, p90 %.2f "
+                        + "(%d calls); a median over %d starts of such calls: p90 %.2f, at or above the first calls' "
+                        + "%.2f in %.0f%% of draws%n", name, Stats.median(control), Stats.quantile(control, 0.9),
+                control.size(), runs.size(), nullMedian[0], Stats.median(ratios), 100 * nullMedian[1]);
     }
 
     /**
      * One fresh stack: start, wait until ready, time {@code 1 + calls} sequential calls; then restart the services
      * (new JVMs, the broker and S3 server as they are), wait until ready, time as many again; stop.
      */
-    private static void coldRun(int calls, int start, List<Run> stackRuns, List<Run> serviceRuns) throws Exception {
+    private static void coldRun(Call call, int calls, int start, List<Run> stackRuns, List<Run> serviceRuns)
+            throws Exception {
         Path data = Files.createTempDirectory("csm-cold-start");
         Map<String, String> env = new HashMap<>();
         env.put("LOCAL_STACK_HOME", System.getenv().getOrDefault("LOCAL_STACK_HOME",
@@ -123,15 +194,15 @@ public final class ColdStart {
             for (int i = 0; i < 5; i++) {
                 Http.get(base.resolve("/actuator/health/readiness")).json();
             }
-            warmThisClient();
+            warmThisClient(call);
             String bootstrap = "127.0.0.1:" + env.get("KAFKA_PORT");
-            Run stack0 = timeCalls(base, calls, bootstrap, "new stack");
+            Run stack0 = timeCalls(call, base, calls, bootstrap, "new stack");
             print("new stack", start, stack0);
             stackRuns.add(stack0);
             long t1 = System.nanoTime();
             stack.restartServices();
             System.out.printf("  services ready again in %.1f s%n", (System.nanoTime() - t1) / 1e9);
-            Run services = timeCalls(base, calls, bootstrap, "new services");
+            Run services = timeCalls(call, base, calls, bootstrap, "new services");
             print("new services", start, services);
             serviceRuns.add(services);
         }
@@ -144,7 +215,7 @@ public final class ColdStart {
      * {@code 1 + calls} sequential calls, each with what every JVM's threads spent on the CPU during it; prints where
      * the first call's time went against the others'.
      */
-    private static Run timeCalls(URI base, int calls, String bootstrap, String what) {
+    private static Run timeCalls(Call call, URI base, int calls, String bootstrap, String what) {
         Map<String, Long> pids = new java.util.LinkedHashMap<>();
         pids.put("ingest-api", ThreadCpu.childPid("ingest-api-exec.jar"));
         pids.put("worker", ThreadCpu.childPid("inference-worker-exec.jar"));
@@ -155,7 +226,7 @@ public final class ColdStart {
         for (int i = 0; i <= calls; i++) {
             Map<String, ThreadCpu.Snapshot> before = new HashMap<>();
             pids.forEach((name, pid) -> before.put(name, ThreadCpu.snapshot(pid)));
-            made.add(SyncOverhead.generate(base.resolve("/generate"), "Cold start call " + i + ".", SYNC_MS));
+            made.add(SyncOverhead.generate(base.resolve("/generate"), call.text(i), call.maxAudioMs));
             pids.forEach((name, pid) -> cpu.computeIfAbsent(name, n -> new ArrayList<>())
                     .add(ThreadCpu.snapshot(pid).minus(before.get(name))));
         }
@@ -167,7 +238,8 @@ public final class ColdStart {
         List<Double> idle = new ArrayList<>();
         for (int i = 0; i < IDLE_CALLS; i++) {
             pause(IDLE);
-            idle.add(SyncOverhead.generate(base.resolve("/generate"), "Call after idle " + i + ".", SYNC_MS).ms());
+            idle.add(SyncOverhead.generate(base.resolve("/generate"), call.text(calls + 1 + i), call.maxAudioMs)
+                    .ms());
         }
         Run run = new Run(made.stream().map(SyncOverhead.Call::ms).toList(), idle);
         System.out.printf("  %s, after %d s idle: %s ms, median / steady median %.2f%n", what, IDLE.toSeconds(),
@@ -185,13 +257,15 @@ public final class ColdStart {
     }
 
     /**
-     * Runs this process's side of a call (the POST, reading a body the size of a 5-frame answer, with and without
+     * Runs this process's side of a call (the POST, reading a body the size of the call's answer, with and without
      * chunked transfer encoding, its headers) against a server of its own, so that what the first call measures is
      * the services' cold start, not this harness's.
      */
-    private static void warmThisClient() throws Exception {
-        byte[] answer = ("{\"success\":true,\"audio_data\":\"" + "A".repeat(25_700)
-                + "\",\"sample_rate\":24000,\"duration_ms\":400}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static void warmThisClient(Call call) throws Exception {
+        int base64Chars = (44 + call.maxAudioMs * 48) / 3 * 4; // a 24 kHz 16-bit mono WAV, base64
+        byte[] answer = ("{\"success\":true,\"audio_data\":\"" + "A".repeat(base64Chars)
+                + "\",\"sample_rate\":24000,\"duration_ms\":" + call.maxAudioMs + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HttpServer server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, 0), 0);
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         server.createContext("/generate", exchange -> {
@@ -212,7 +286,7 @@ public final class ColdStart {
         try {
             URI url = URI.create("http://" + Ports.LOOPBACK + ":" + server.getAddress().getPort() + "/generate");
             for (int i = 0; i < 20; i++) {
-                SyncOverhead.generate(url, "Harness warm-up " + i + ".", SYNC_MS);
+                SyncOverhead.generate(url, "Harness warm-up " + i + ".", call.maxAudioMs);
             }
         } finally {
             server.stop(0);

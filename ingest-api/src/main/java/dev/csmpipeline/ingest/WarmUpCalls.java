@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
 
 /**
- * The calls an ingest instance makes to itself once its web server listens and before it reports ready:
- * {@code POST /generate} and {@code POST /v1/audio/speech} (mp3, the SDKs' default), over HTTP on loopback as a
- * client makes them, with the instance's {@link WarmUpToken}. They run the filter chain, Spring MVC's first requests,
+ * The calls an ingest instance makes to itself once its web server listens and before it reports ready: one
+ * full-length {@code POST /generate} ({@link WarmUp#FULL_AUDIO_MS} by default), then rounds of a short one and a
+ * {@code POST /v1/audio/speech} (mp3, the SDKs' default), over HTTP on loopback as a client makes them, with the
+ * instance's {@link WarmUpToken}. They run the filter chain, Spring MVC's first requests,
  * the JSON binding, the sync call's request-reply over Kafka (answered by the instance itself, so no worker needs to
  * be up) and the audio encoding. Each must answer 200.
  */
@@ -28,8 +29,11 @@ final class WarmUpCalls {
     private WarmUpCalls() {
     }
 
-    /** {@code calls} rounds of one call to each endpoint; nothing to do without a web server (a test's mock MVC). */
-    static StartupWarmUp.Step step(Environment env, WarmUpToken token, int calls) {
+    /**
+     * A {@code /generate} call for {@code fullCallMs} of audio (none if 0), then {@code calls} rounds of one short call
+     * to each endpoint; nothing to do without a web server (a test's mock MVC).
+     */
+    static StartupWarmUp.Step step(Environment env, WarmUpToken token, int calls, int fullCallMs) {
         return new StartupWarmUp.Step("self calls " + calls, () -> {
             String port = env.getProperty("local.server.port");
             if (port == null) {
@@ -39,9 +43,11 @@ final class WarmUpCalls {
             URI base = URI.create("http://" + loopbackHost(env.getProperty("server.address")) + ":" + port);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT)
                     .build();
+            if (fullCallMs > 0) {
+                generate(http, base, token, WarmUp.text(0), fullCallMs);
+            }
             for (int i = 0; i < calls; i++) {
-                post(http, base.resolve(WarmUpToken.GENERATE), token, "{\"text\":\"" + WarmUp.text(i)
-                        + "\",\"max_audio_length_ms\":" + WarmUp.AUDIO_MS + "}");
+                generate(http, base, token, WarmUp.text(i), WarmUp.AUDIO_MS);
                 post(http, base.resolve(WarmUpToken.SPEECH), token, "{\"model\":\"csm-1b\",\"input\":\""
                         + WarmUp.text(i) + "\",\"voice\":\"alloy\",\"response_format\":\"mp3\"}");
             }
@@ -56,6 +62,11 @@ final class WarmUpCalls {
         }
         return serverAddress.contains(":") && !serverAddress.startsWith("[") ? "[" + serverAddress + "]"
                 : serverAddress;
+    }
+
+    private static void generate(HttpClient http, URI base, WarmUpToken token, String text, int audioMs) {
+        post(http, base.resolve(WarmUpToken.GENERATE), token, "{\"text\":\"" + text + "\",\"max_audio_length_ms\":"
+                + audioMs + "}");
     }
 
     private static void post(HttpClient http, URI uri, WarmUpToken token, String json) {

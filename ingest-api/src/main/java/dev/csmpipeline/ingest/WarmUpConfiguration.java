@@ -15,9 +15,10 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 /**
  * Before the API listens: the wire codec has met each message type, and each of its producers is created (the
  * transactional one with its transactions initialised) and holds the metadata of the topics it writes. Then, once it
- * listens and before it reports ready: {@code WARMUP_CALLS} rounds of sync calls to itself ({@link WarmUpCalls}),
- * the status table's folding of their events ({@link WarmUpStatus}), time for the JIT compiler to compile what they ran, and a collection of the start-up's garbage. So the first
- * {@code /generate} or submit after a start costs what the next ones do.
+ * listens and before it reports ready: a full-length sync call and {@code WARMUP_CALLS} rounds of short ones to
+ * itself ({@link WarmUpCalls}), the status table's folding of their events ({@link WarmUpStatus}), time for the JIT
+ * compiler to compile what they ran, and a collection of the start-up's garbage. So the first {@code /generate} or
+ * submit after a start costs what the next ones do.
  */
 @Configuration(proxyBeanMethods = false)
 public class WarmUpConfiguration {
@@ -43,7 +44,7 @@ public class WarmUpConfiguration {
             return new StartupWarmUp(beforeStart);
         }
         List<StartupWarmUp.Step> beforeReady = new java.util.ArrayList<>();
-        beforeReady.add(WarmUpCalls.step(env, token, warmUp.calls()));
+        beforeReady.add(WarmUpCalls.step(env, token, warmUp.calls(), warmUp.fullCallMs()));
         beforeReady.add(warmUpStatus.caughtUp(STATUS_TABLE_WAIT));
         beforeReady.addAll(StartupWarmUp.settled(warmUp.compilerSettle()));
         return new StartupWarmUp(beforeStart, beforeReady);

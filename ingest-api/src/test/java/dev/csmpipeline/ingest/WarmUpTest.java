@@ -6,10 +6,12 @@ import dev.csmpipeline.ingest.status.StatusQueries;
 import dev.csmpipeline.ingest.status.WarmUpStatus;
 import dev.csmpipeline.model.EventType;
 import dev.csmpipeline.model.JobEvent;
+import dev.csmpipeline.model.SynthesisReply;
 import dev.csmpipeline.model.SynthesisRequest;
 import dev.csmpipeline.model.Topics;
 import dev.csmpipeline.model.WarmUp;
 import dev.csmpipeline.model.WireJson;
+import dev.csmpipeline.model.audio.Wav;
 import dev.csmpipeline.service.WarmUpProperties;
 import dev.csmpipeline.testsupport.PipelineInfra;
 import dev.csmpipeline.testsupport.ProducerMetadata;
@@ -81,12 +83,26 @@ class WarmUpTest {
         int rounds = api.context().getBean(WarmUpProperties.class).calls();
         // No worker runs in this test: the calls could only be answered by the instance itself.
         List<SynthesisRequest> calls = WarmUpRecords.since(bootstrap, started).requests();
-        assertThat(calls).hasSize(2 * rounds) // /generate and /v1/audio/speech each round
+        assertThat(calls).hasSize(1 + 2 * rounds) // a full-length /generate, then /generate and /v1/audio/speech
                 .allSatisfy(r -> assertThat(WarmUp.isWarmUp(r)).isTrue());
         Set<String> ids = calls.stream().map(SynthesisRequest::jobId).collect(Collectors.toSet());
         Set<String> answered = TopicRecords.read(bootstrap, Topics.REPLIES, ids::contains).stream()
                 .map(ConsumerRecord::key).collect(Collectors.toSet());
         assertThat(answered).isEqualTo(ids);
+    }
+
+    @Test
+    void theFirstWarmUpCallAskedForTheFullLengthAndWasAnsweredWithThatMuchAudio() {
+        int fullCallMs = api.context().getBean(WarmUpProperties.class).fullCallMs();
+        SynthesisRequest first = WarmUpRecords.since(bootstrap, started).requests().get(0);
+        assertThat(first.maxAudioLengthMs()).isEqualTo(fullCallMs);
+        List<ConsumerRecord<String, byte[]>> reply = TopicRecords.read(bootstrap, Topics.REPLIES,
+                first.jobId()::equals);
+        assertThat(reply).hasSize(1);
+        SynthesisReply answer = WireJson.decode(reply.get(0).value(), SynthesisReply.class);
+        assertThat(answer.result().durationMs()).isEqualTo(fullCallMs);
+        Wav.Info wav = Wav.read(answer.wav());
+        assertThat(Wav.durationMs(wav.dataBytes(), wav.sampleRate())).isEqualTo(fullCallMs);
     }
 
     private static Set<String> warmUpJobIds() {

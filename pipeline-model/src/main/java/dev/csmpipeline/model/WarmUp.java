@@ -18,6 +18,15 @@ public final class WarmUp {
     public static final String TENANT = "warm-up";
     /** Audio each warm-up call asks for: the length of a short interactive call (5 frames). */
     public static final int AUDIO_MS = 5 * Limits.MS_PER_FRAME;
+    /**
+     * Audio the one full-length warm-up call asks for by default (WARMUP_FULL_CALL_MS): what a call that leaves
+     * {@code max_audio_length_ms} out gets, the README's call. Its answer is 25 times a short one's, so its loops
+     * (the model's caches, the WAV, base64, the reply's bytes through Kafka and HTTP) run long enough to be compiled
+     * and their buffers sized; after short warm-up calls only, the first such call paid for that (cold starts of the
+     * README's call, 4 starts: 0.77-1.37x the steady median, the reply's way back to the caller 69-105 ms against
+     * 36-42 ms).
+     */
+    public static final int FULL_AUDIO_MS = Limits.MAX_AUDIO_LENGTH_MS_DEFAULT;
     /** Samples per second of the silent audio an ingest instance answers its own warm-up calls with (Mimi's). */
     public static final int SAMPLE_RATE = 24_000;
     private static final String[] TEXTS = {"Warming up.", "Warming up the speech path.",
@@ -36,9 +45,14 @@ public final class WarmUp {
         return TEXTS[Math.floorMod(i, TEXTS.length)];
     }
 
-    /** Warm-up call {@code i} as a sync request, with a fresh job id and the default sampling, seeded. */
+    /** Warm-up call {@code i} as a short sync request ({@link #AUDIO_MS}), see {@link #syncRequest(int, int, Instant)}. */
     public static SynthesisRequest syncRequest(int i, Instant now) {
-        return new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text(i), 0, AUDIO_MS,
+        return syncRequest(i, AUDIO_MS, now);
+    }
+
+    /** Warm-up call {@code i} as a sync request for {@code audioMs}, with a fresh job id and the default sampling, seeded. */
+    public static SynthesisRequest syncRequest(int i, int audioMs, Instant now) {
+        return new SynthesisRequest(JobIds.newId(now), JobKind.SYNC, text(i), 0, audioMs,
                 new Sampling(null, null, (long) i), AudioFormat.WAV, TENANT, now, now.plus(Duration.ofMinutes(1)),
                 null, null, null);
     }

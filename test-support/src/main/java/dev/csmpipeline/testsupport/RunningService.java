@@ -17,8 +17,12 @@ public final class RunningService implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     private final int port;
 
-    /** The services' own warm-up settings (WARMUP_CALLS, WARMUP_COMPILER_SETTLE defaults), for tests of the warm-up. */
-    public static final Map<String, Object> FULL_WARM_UP = Map.of("warmup.calls", 6, "warmup.compiler-settle", "5s");
+    /**
+     * The services' own warm-up settings (WARMUP_CALLS, WARMUP_COMPILER_SETTLE, WARMUP_FULL_CALL_MS defaults), for
+     * tests of the warm-up.
+     */
+    public static final Map<String, Object> FULL_WARM_UP = Map.of("warmup.calls", 6, "warmup.compiler-settle", "5s",
+            "warmup.full-call-ms", 10_000);
 
     private RunningService(ConfigurableApplicationContext context, int port) {
         this.context = context;
@@ -28,7 +32,8 @@ public final class RunningService implements AutoCloseable {
     /**
      * Starts {@code app} with the infrastructure's addresses and {@code overrides} (property names, e.g.
      * {@code worker.id}). Topics already exist, so the service does not create them. The start-up warm-up is kept
-     * short (one call, no wait for the compiler: tests start dozens of services on two cores); the tests of the
+     * short (one short call, no full-length one, no wait for the compiler: tests start dozens of services on two
+     * cores); the tests of the
      * warm-up itself override that with {@link #FULL_WARM_UP}.
      */
     public static RunningService start(SpringApplicationBuilder app, PipelineInfra infra,
@@ -47,6 +52,7 @@ public final class RunningService implements AutoCloseable {
         props.put("spring.kafka.streams.state-dir", System.getProperty("java.io.tmpdir") + "/csm-test-state-" + port);
         props.put("warmup.calls", 1);
         props.put("warmup.compiler-settle", "0s");
+        props.put("warmup.full-call-ms", 0);
         props.putAll(overrides);
         // As command-line arguments: they outrank the services' own configuration files.
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())

@@ -17,10 +17,10 @@ import org.springframework.kafka.core.KafkaTemplate;
 /**
  * Before the worker's listeners take a record (the engine is warmed before that, in the engine's configuration): the
  * wire codec has met each message type, the producer holds the metadata of the topics a job's outcome goes to, and
- * the object store has answered once. Once the listeners run, and before the worker reports ready:
- * {@code WARMUP_CALLS} sync jobs through the interactive listener and the job path, then one through the worker's own
- * consumer from each interactive partition it holds ({@link WarmUpJobs}), time for the JIT compiler to compile what
- * ran, and a collection of the start-up's garbage. So the first job's decode, synthesis,
+ * the object store has answered once. Once the listeners run, and before the worker reports ready: a full-length
+ * and {@code WARMUP_CALLS} short sync jobs through the interactive listener and the job path, then a short one
+ * through the worker's own consumer from each interactive partition it holds ({@link WarmUpJobs}), time for the JIT
+ * compiler to compile what ran, and a collection of the start-up's garbage. So the first job's decode, synthesis,
  * reply, events and storage cost what the next ones do.
  */
 @Configuration(proxyBeanMethods = false)
@@ -43,7 +43,7 @@ public class JobPathWarmUp {
         // and settling waits for what the containers' start compiled too.
         List<StartupWarmUp.Step> beforeReady = new ArrayList<>();
         WarmUpJobs jobs = new WarmUpJobs(listeners, storage, clock);
-        beforeReady.add(jobs.step(warmUp.calls(), worker.totalSlots()));
+        beforeReady.add(jobs.step(warmUp.calls(), worker.totalSlots(), warmUp.fullCallMs()));
         beforeReady.add(jobs.throughConsumer(warmUpRoute, workerKafkaTemplate, interactiveAssignments,
                 worker.interactiveConsumers()));
         beforeReady.addAll(StartupWarmUp.settled(warmUp.compilerSettle()));

@@ -83,19 +83,23 @@ public final class WarmUpJobs {
     }
 
     /**
-     * On a batching worker ({@code rows} > 1), as many jobs at once as there are rows (at most {@code calls}), so the
-     * batch's join and leave run through the job path too; then {@code calls} jobs one after the other, the shape of
-     * a first call (measured, 5 cold starts each at WORKER_BATCH=4: a warm-up that ended with the full batch left the
-     * first lone call's engine time 1.2-2.2x that of the next ones; ending with lone jobs, 1.0-1.6x).
+     * On a batching worker ({@code rows} > 1), as many short jobs at once as there are rows (at most {@code calls}),
+     * so the batch's join and leave run through the job path too; then one job for {@code fullCallMs} of audio (none
+     * if 0: see {@link WarmUp#FULL_AUDIO_MS}), then {@code calls} short jobs one after the other, the shape of a first
+     * call (measured, 5 cold starts each at WORKER_BATCH=4: a warm-up that ended with the full batch left the first
+     * lone call's engine time 1.2-2.2x that of the next ones; ending with lone jobs, 1.0-1.6x).
      */
-    public StartupWarmUp.Step step(int calls, int rows) {
+    public StartupWarmUp.Step step(int calls, int rows, int fullCallMs) {
         return new StartupWarmUp.Step("jobs " + calls + " x " + rows + " rows", () -> {
             int together = Math.min(rows, calls);
             if (together > 1) {
                 runTogether(together);
             }
+            if (fullCallMs > 0) {
+                run(0, fullCallMs);
+            }
             for (int i = 0; i < calls; i++) {
-                run(i);
+                run(i, WarmUp.AUDIO_MS);
             }
         });
     }
@@ -169,7 +173,7 @@ public final class WarmUpJobs {
             List<CompletableFuture<?>> jobs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int call = i;
-                jobs.add(CompletableFuture.runAsync(() -> run(call), callers));
+                jobs.add(CompletableFuture.runAsync(() -> run(call, WarmUp.AUDIO_MS), callers));
             }
             CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new)).join();
         } finally {
@@ -177,9 +181,12 @@ public final class WarmUpJobs {
         }
     }
 
-    /** One warm-up job, as the interactive listener gets it from Kafka: its reply goes to the warm-up topic. */
-    private void run(int call) {
-        SynthesisRequest request = WarmUp.syncRequest(call, clock.instant());
+    /**
+     * One warm-up job for {@code audioMs}, as the interactive listener gets it from Kafka: its reply goes to the
+     * warm-up topic.
+     */
+    private void run(int call, int audioMs) {
+        SynthesisRequest request = WarmUp.syncRequest(call, audioMs, clock.instant());
         ConsumerRecord<String, SynthesisRequest> record = new ConsumerRecord<>(Topics.REQUESTS_INTERACTIVE, 0, call,
                 request.jobId(), request);
         warmUpReplyHeaders(record.headers(), request);

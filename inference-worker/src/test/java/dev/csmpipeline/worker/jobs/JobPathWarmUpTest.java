@@ -73,15 +73,30 @@ class JobPathWarmUpTest {
                 .filter(r -> WarmUp.isWarmUp(WireJson.decode(r.value(), SynthesisRequest.class))).toList();
     }
 
-    @Test
-    void theWarmUpJobsRanOnePerRowOfTheBatchThenOneAfterAnotherAndAllSucceeded() {
-        int calls = worker.context().getBean(WarmUpProperties.class).calls();
-        int rows = worker.context().getBean(WorkerProperties.class).totalSlots();
+    /** The warm-up jobs the worker handed to its listener itself (not through its consumer), in the order they ended. */
+    private static List<JobEvent> jobsThroughTheListener() {
         Set<String> throughConsumer = requestsThroughTheConsumer().stream().map(ConsumerRecord::key)
                 .collect(Collectors.toSet());
-        assertThat(warmUpOutcomes()).filteredOn(e -> !throughConsumer.contains(e.jobId()))
-                .hasSize(calls + Math.min(rows, calls))
+        return warmUpOutcomes().stream().filter(e -> !throughConsumer.contains(e.jobId())).toList();
+    }
+
+    @Test
+    void theWarmUpJobsRanOnePerRowOfTheBatchThenAFullLengthOneThenOneAfterAnotherAndAllSucceeded() {
+        int calls = worker.context().getBean(WarmUpProperties.class).calls();
+        int rows = worker.context().getBean(WorkerProperties.class).totalSlots();
+        assertThat(jobsThroughTheListener()).hasSize(Math.min(rows, calls) + 1 + calls)
                 .allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.SUCCEEDED));
+    }
+
+    @Test
+    void theFullLengthWarmUpJobSynthesizedTheWholeLengthAfterTheBatchedOnes() {
+        WarmUpProperties warmUp = worker.context().getBean(WarmUpProperties.class);
+        int fullCallMs = warmUp.fullCallMs();
+        int together = Math.min(worker.context().getBean(WorkerProperties.class).totalSlots(), warmUp.calls());
+        List<Long> durations = jobsThroughTheListener().stream().map(e -> e.result().durationMs()).toList();
+        // The tiny model stops only at the frame cap, so the job's audio is as long as it asked for.
+        assertThat(durations.get(together)).isEqualTo(fullCallMs);
+        assertThat(durations).filteredOn(d -> d == fullCallMs).hasSize(1);
     }
 
     @Test

@@ -20,8 +20,9 @@ import org.springframework.kafka.core.KafkaTemplate;
  * Answers this instance's own warm-up calls ({@link WarmUp}) as a worker answers a sync call: the SUCCEEDED event on
  * {@link Topics#EVENTS} (which the status table folds, then forgets), then a {@link SynthesisReply} with the audio
  * inline, written to this instance's partition of {@link Topics#REPLIES}, so the warm-up runs the status table, the
- * reply consumer, the correlation and the response as a real call does. The audio is {@link WarmUp#AUDIO_MS} of
- * silence: no worker and no model take part, and the warm-up needs none to be running.
+ * reply consumer, the correlation and the response as a real call does. The audio is silence as long as the call
+ * asked for (at most {@link WarmUp#FULL_AUDIO_MS}, which always fits inline), as the tiny model's answer is: no worker
+ * and no model take part, and the warm-up needs none to be running.
  */
 public final class WarmUpReplies {
 
@@ -38,9 +39,10 @@ public final class WarmUpReplies {
         if (!WarmUp.isWarmUp(request)) {
             throw new IllegalArgumentException("job " + request.jobId() + " is not a warm-up call");
         }
-        int frames = WarmUp.AUDIO_MS / Limits.MS_PER_FRAME;
-        byte[] wav = Wav.encode(new float[WarmUp.SAMPLE_RATE * WarmUp.AUDIO_MS / 1000], WarmUp.SAMPLE_RATE);
-        AudioResult result = new AudioResult(ObjectKeys.audio(request.jobId()), WarmUp.AUDIO_MS, WarmUp.SAMPLE_RATE,
+        int frames = Math.min(request.maxAudioLengthMs(), WarmUp.FULL_AUDIO_MS) / Limits.MS_PER_FRAME;
+        int audioMs = frames * Limits.MS_PER_FRAME;
+        byte[] wav = Wav.encode(new float[WarmUp.SAMPLE_RATE / 1000 * audioMs], WarmUp.SAMPLE_RATE);
+        AudioResult result = new AudioResult(ObjectKeys.audio(request.jobId()), audioMs, WarmUp.SAMPLE_RATE,
                 wav.length, ObjectStorage.sha256Hex(wav), frames);
         kafka.send(Topics.EVENTS, request.jobId(),
                 JobEvent.succeeded(request, WarmUp.TENANT, WarmUp.TENANT, result, Instant.now()));
