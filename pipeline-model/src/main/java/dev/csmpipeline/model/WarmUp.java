@@ -22,9 +22,10 @@ public final class WarmUp {
      * Audio the one full-length warm-up call asks for by default (WARMUP_FULL_CALL_MS): what a call that leaves
      * {@code max_audio_length_ms} out gets, the README's call. Its answer is 25 times a short one's, so its loops
      * (the model's caches, the WAV, base64, the reply's bytes through Kafka and HTTP) run long enough to be compiled
-     * and their buffers sized; after short warm-up calls only, the first such call paid for that (cold starts of the
-     * README's call, 4 starts: 0.77-1.37x the steady median, the reply's way back to the caller 69-105 ms against
-     * 36-42 ms).
+     * and their buffers sized. After short warm-up calls only, the first such call paid for that: over 20 first calls
+     * of the README's call after a start, its way back to the caller cost 48 ms more than a steady call's (median),
+     * 27 ms with this call, and the worker's page faults during it fell from 4,000-5,600 to about 1,040
+     * (docs/BENCHMARKS.md, "Cold start").
      */
     public static final int FULL_AUDIO_MS = Limits.MAX_AUDIO_LENGTH_MS_DEFAULT;
     /** Samples per second of the silent audio an ingest instance answers its own warm-up calls with (Mimi's). */
