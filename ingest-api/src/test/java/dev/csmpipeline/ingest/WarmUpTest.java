@@ -105,6 +105,20 @@ class WarmUpTest {
         assertThat(Wav.durationMs(wav.dataBytes(), wav.sampleRate())).isEqualTo(fullCallMs);
     }
 
+    @Test
+    void beforeReadyTheApiAskedItsOwnHealthEndpointsForJsonAsNewcomersAndProbesDo() {
+        // Nothing else in this test calls these before it looks: the counts are the warm-up's.
+        io.micrometer.core.instrument.MeterRegistry meters =
+                api.context().getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        Map<String, Long> calls = meters.find("http.server.requests").timers().stream()
+                .collect(Collectors.groupingBy(t -> t.getId().getTag("uri"),
+                        Collectors.summingLong(io.micrometer.core.instrument.Timer::count)));
+        assertThat(calls).containsKeys("/health", "/actuator/health");
+        // readiness and liveness share actuator's path template
+        assertThat(calls.get("/actuator/health/**")).as("readiness and liveness calls in " + calls)
+                .isGreaterThanOrEqualTo(2);
+    }
+
     private static Set<String> warmUpJobIds() {
         Set<String> ids = WarmUpRecords.since(bootstrap, started).requests().stream().map(SynthesisRequest::jobId)
                 .collect(Collectors.toSet());
