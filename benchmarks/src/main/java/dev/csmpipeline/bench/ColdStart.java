@@ -4,7 +4,6 @@ import dev.csmpipeline.localstack.LocalStack;
 import dev.csmpipeline.localstack.LocalStackConfig;
 import dev.csmpipeline.localstack.Ports;
 import dev.csmpipeline.model.Topics;
-import dev.csmpipeline.testsupport.Http;
 import dev.csmpipeline.testsupport.TopicRecords;
 import com.sun.net.httpserver.HttpServer;
 import java.io.PrintStream;

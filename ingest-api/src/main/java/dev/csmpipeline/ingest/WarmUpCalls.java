@@ -16,8 +16,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * The calls an ingest instance makes to itself once its web server listens and before it reports ready: its health
- * endpoints ({@code /health}, actuator's health, readiness and liveness) three times each, one
- * full-length {@code POST /generate} ({@link WarmUp#FULL_AUDIO_MS} by default), then rounds of a short one and a
+ * endpoints ({@code /health}, actuator's health, readiness and liveness) three times each, one full-length
+ * {@code POST /generate} ({@link WarmUp#FULL_AUDIO_MS} by default), then rounds of a short one and a
  * {@code POST /v1/audio/speech} (mp3, the SDKs' default), over HTTP on loopback as a client makes them, with the
  * instance's {@link WarmUpToken}. They run the filter chain, Spring MVC's first requests,
  * the JSON binding, the sync call's request-reply over Kafka (answered by the instance itself, so no worker needs to
@@ -36,8 +36,9 @@ final class WarmUpCalls {
     }
 
     /**
-     * A {@code /generate} call for {@code fullCallMs} of audio (none if 0), then {@code calls} rounds of one short call
-     * to each endpoint; nothing to do without a web server (a test's mock MVC).
+     * The health endpoints ({@link #HEALTH_ROUNDS} rounds), a {@code /generate} call for {@code fullCallMs} of audio
+     * (none if 0), then {@code calls} rounds of one short call to each sync endpoint; nothing to do without a web
+     * server (a test's mock MVC).
      */
     static StartupWarmUp.Step step(Environment env, WarmUpToken token, int calls, int fullCallMs) {
         return new StartupWarmUp.Step("self calls " + calls, () -> {
